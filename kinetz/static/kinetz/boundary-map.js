@@ -1,0 +1,21 @@
+// Draws the municipal boundaries from a GeoJSON URL with Leaflet; a tile layer only if configured.
+document.addEventListener("DOMContentLoaded", () => {
+  const element = document.getElementById("boundary-map");
+  if (!element || typeof L === "undefined") return;
+  const map = L.map(element, { scrollWheelZoom: false, attributionControl: true });
+  const tileUrl = element.dataset.tileUrl;
+  if (tileUrl && tileUrl !== "-") {
+    L.tileLayer(tileUrl, { attribution: element.dataset.tileAttribution || "" }).addTo(map);
+  }
+  fetch(element.dataset.geojson, { credentials: "same-origin" })
+    .then((response) => response.json())
+    .then((data) => {
+      const layer = L.geoJSON(data, {
+        style: { color: "#0b2a63", weight: 2, fillColor: "#4f83cc", fillOpacity: 0.25 },
+        onEachFeature: (feature, shape) => {
+          shape.bindTooltip(feature.properties.name, { permanent: true, direction: "center", className: "map-label" });
+        },
+      }).addTo(map);
+      map.fitBounds(layer.getBounds());
+    });
+});
