@@ -179,6 +179,9 @@ STORAGES = {
         )
     },
 }
+# Outside production, serve straight from the source folders (no collectstatic needed).
+WHITENOISE_USE_FINDERS = not PRODUCTION
+WHITENOISE_AUTOREFRESH = not PRODUCTION
 MAP_TILE_URL = env_str("MAP_TILE_URL", "-")  # "-" means no tile layer: boundaries only
 MAP_TILE_ATTRIBUTION = env_str("MAP_TILE_ATTRIBUTION", "-")
 

@@ -37,7 +37,7 @@ class SignInForm(KernForm):
                 raise forms.ValidationError(
                     _("The e-mail address or the password is not correct."), code="invalid_login"
                 )
-            self.user = user  # type: ignore[assignment]
+            self.user = user
         return data
 
 

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kinetz.accounts.roles import TWO_FACTOR_ROLES, Capability, Role, role_has
 from kinetz.core.models import TimeStampedModel
+from kinetz.core.scoping import RegionScopedQuerySet
 
 
 class UserManager(BaseUserManager["User"]):
@@ -27,8 +28,13 @@ class UserManager(BaseUserManager["User"]):
         fields.setdefault("is_superuser", True)
         return self.create_user(email, password, **fields)
 
-    def in_region(self, region: Any) -> "models.QuerySet[User]":
-        return self.filter(region=region)
+    def for_user(self, user: "User") -> "models.QuerySet[User]":
+        """The users a region admin may see: their own region's."""
+        return UserQuerySet(self.model, using=self._db).for_user(user)
+
+
+class UserQuerySet(RegionScopedQuerySet["User"]):
+    pass
 
 
 class User(AbstractBaseUser, PermissionsMixin, TimeStampedModel):

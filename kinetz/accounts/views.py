@@ -88,7 +88,7 @@ def sign_out(request: HttpRequest) -> HttpResponse:
 @requires(Capability.MANAGE_USERS)
 def user_list(request: HttpRequest) -> HttpResponse:
     admin: User = request.user  # type: ignore[assignment]
-    users = User.objects.filter(region_id=admin.region_id).order_by("role", "email")
+    users = User.objects.for_user(admin).order_by("role", "email")
     return render(request, "accounts/user_list.html", {"users": users})
 
 

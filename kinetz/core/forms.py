@@ -30,7 +30,9 @@ class KernFormMixin:
                 widget = self.fields[name].widget
                 auto_id = self[name].auto_id  # type: ignore[index]
                 widget.attrs["aria-describedby"] = f"{auto_id}_error"
-                widget.attrs["class"] = f"{widget.attrs.get('class', '')} kern-form-input__input--error"
+                widget.attrs["class"] = (
+                    f"{widget.attrs.get('class', '')} kern-form-input__input--error"
+                )
 
 
 class KernForm(KernFormMixin, forms.Form):

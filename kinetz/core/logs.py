@@ -22,9 +22,7 @@ structlog.configure(
 def formatter(json: bool) -> logging.Formatter:
     """Formatter for the stdlib handlers, so that Django's own logs are structured too."""
     renderer: structlog.typing.Processor = (
-        structlog.processors.JSONRenderer()
-        if json
-        else structlog.dev.ConsoleRenderer(colors=False)
+        structlog.processors.JSONRenderer() if json else structlog.dev.ConsoleRenderer(colors=False)
     )
     return structlog.stdlib.ProcessorFormatter(
         foreign_pre_chain=_SHARED_PROCESSORS,

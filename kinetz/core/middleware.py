@@ -39,7 +39,7 @@ class LanguageMiddleware:
                 settings.LANGUAGE_COOKIE_NAME,
                 from_query,
                 max_age=settings.LANGUAGE_COOKIE_AGE,
-                samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+                samesite="Lax",
                 secure=getattr(settings, "LANGUAGE_COOKIE_SECURE", False),
             )
         response.headers.setdefault("Content-Language", language)

@@ -1,5 +1,6 @@
 """Small, dependency-free geometry on GeoJSON (WGS84) for municipal boundaries."""
 
+import itertools
 import math
 from typing import Any
 
@@ -20,7 +21,7 @@ def centroid(geometry: dict[str, Any]) -> tuple[float, float]:
     """Area-weighted centroid (lat, lon) of the exterior rings (planar; fine at Kreis scale)."""
     total_area = cx = cy = 0.0
     for ring in _rings(geometry):
-        for (x0, y0), (x1, y1) in zip(ring, ring[1:], strict=False):
+        for (x0, y0), (x1, y1) in itertools.pairwise(ring):
             cross = x0 * y1 - x1 * y0
             total_area += cross
             cx += (x0 + x1) * cross

@@ -1,10 +1,10 @@
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
 
 from kinetz.accounts.access import requires
 from kinetz.accounts.roles import Capability
 from kinetz.territory.models import Municipality
-from django.shortcuts import render
 
 
 @requires(Capability.VIEW_TERRITORY)

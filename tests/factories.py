@@ -1,0 +1,63 @@
+"""factory_boy factories for the models the tests build."""
+
+from typing import Any
+
+import factory
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from kinetz.accounts.models import User
+from kinetz.territory.models import Municipality, Region
+
+PASSWORD = "correct-horse-battery"
+
+
+class RegionFactory(factory.django.DjangoModelFactory[Region]):
+    class Meta:
+        model = Region
+        django_get_or_create = ("ags",)
+
+    ags = factory.Sequence(lambda n: f"{9000 + n:05d}")
+    name = factory.Sequence(lambda n: f"Kreis {n}")
+    slug = factory.Sequence(lambda n: f"kreis-{n}")
+
+
+class MunicipalityFactory(factory.django.DjangoModelFactory[Municipality]):
+    class Meta:
+        model = Municipality
+
+    region = factory.SubFactory(RegionFactory)
+    ags = factory.Sequence(lambda n: f"{90000000 + n:08d}")
+    name = factory.Sequence(lambda n: f"Gemeinde {n}")
+    slug = factory.Sequence(lambda n: f"gemeinde-{n}")
+    population = 10000
+    boundary = factory.LazyFunction(
+        lambda: {
+            "type": "Polygon",
+            "coordinates": [[[6.1, 51.6], [6.2, 51.6], [6.2, 51.7], [6.1, 51.7], [6.1, 51.6]]],
+        }
+    )
+
+
+class UserFactory(factory.django.DjangoModelFactory[User]):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    email = factory.Sequence(lambda n: f"user{n}@example.org")
+    full_name = factory.Faker("name", locale="de_DE")
+    region = factory.SubFactory(RegionFactory)
+
+    @factory.post_generation
+    def password(self, create: bool, extracted: Any, **kwargs: Any) -> None:
+        self.set_password(extracted or PASSWORD)
+        if create:
+            self.save()
+
+
+class TOTPDeviceFactory(factory.django.DjangoModelFactory[TOTPDevice]):
+    class Meta:
+        model = TOTPDevice
+
+    user = factory.SubFactory(UserFactory)
+    name = "phone"
+    confirmed = True
