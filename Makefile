@@ -69,7 +69,7 @@ messages: venv
 
 bench: venv
 	mkdir -p bench/results
-	@for script in bench/*.py; do echo "== $$script"; $(PY) $$script || exit 1; done
+	@shopt -s nullglob; for script in bench/*.py; do echo "== $$script"; $(PY) $$script || exit 1; done
 
 clean:
 	rm -rf $(VENV) staticfiles .mypy_cache .ruff_cache

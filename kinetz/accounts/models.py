@@ -71,7 +71,8 @@ class User(AbstractBaseUser, PermissionsMixin, TimeStampedModel):
 
     @property
     def needs_two_factor(self) -> bool:
-        return self.role in TWO_FACTOR_ROLES
+        # Operators with admin access can reach everything, so they need a second factor too.
+        return self.role in TWO_FACTOR_ROLES or self.is_superuser or self.is_staff
 
     def can(self, capability: Capability) -> bool:
         return bool(self.is_active and self.role and role_has(self.role, capability))

@@ -156,3 +156,16 @@ def test_inactive_user_cannot_sign_in(client: Client, coordinator: User) -> None
     coordinator.is_active = False
     coordinator.save()
     assert sign_in(client, coordinator.email).status_code == 200
+
+
+def test_admin_site_requires_a_verified_operator(
+    client_for: Callable[[User], Client], db: None
+) -> None:
+    operator = UserFactory(is_staff=True, is_superuser=True, region=None)
+    unverified = Client()
+    unverified.force_login(operator)
+    response = unverified.get("/admin/", follow=True)
+    assert response.redirect_chain[-1][0].startswith("/accounts/login/")
+
+    TOTPDevice.objects.create(user=operator, name="phone", confirmed=True)
+    assert client_for(operator).get("/admin/").status_code == 200
