@@ -39,7 +39,7 @@ class UserQuerySet(RegionScopedQuerySet["User"]):
 
 class User(AbstractBaseUser, PermissionsMixin, TimeStampedModel):
     email = models.EmailField(_("e-mail address"), unique=True)
-    full_name = models.CharField(_("name"), max_length=200, blank=True)
+    full_name = models.CharField(_("full name"), max_length=200, blank=True)
     role = models.CharField(_("role"), max_length=32, choices=Role.choices, blank=True)
     region = models.ForeignKey(
         "territory.Region",

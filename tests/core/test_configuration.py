@@ -11,7 +11,8 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def run_manage(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
-    clean = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "KINETZ_ENV")}
+    ignored = ("DATABASE_URL", "KINETZ_ENV", "DJANGO_ALLOW_ASYNC_UNSAFE")
+    clean = {k: v for k, v in os.environ.items() if k not in ignored}
     clean["DJANGO_SETTINGS_MODULE"] = "kinetz.settings"
     return subprocess.run(
         [sys.executable, "manage.py", *args],

@@ -1,6 +1,9 @@
 """Language choice, RTL and the completeness of the compiled catalogues."""
 
+import ast
+import gettext
 import re
+from pathlib import Path
 
 import pytest
 from django.conf import settings
@@ -9,6 +12,7 @@ from django.utils import translation
 
 from kinetz.core.languages import RTL_LANGUAGES
 
+LOCALE = Path(__file__).resolve().parents[2] / "kinetz" / "locale"
 BASE_STRINGS = ["Skip to main content", "Sign in", "Language", "Main navigation", "Overview"]
 
 
@@ -62,3 +66,31 @@ def test_every_language_translates_the_base_layout(code: str) -> None:
     with translation.override(code):
         untranslated = [s for s in BASE_STRINGS if translation.gettext(s) == s]
     assert untranslated == []
+
+
+def po_msgids(path: Path) -> set[str]:
+    """The msgids of a .po file (header and obsolete entries left out)."""
+    ids: set[str] = set()
+    current: list[str] | None = None
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.startswith("msgid "):
+            current = [ast.literal_eval(line[6:])]
+        elif line.startswith('"') and current is not None:
+            current.append(ast.literal_eval(line))
+        else:
+            if current is not None and "".join(current):
+                ids.add("".join(current))
+            current = None
+    return ids
+
+
+@pytest.mark.parametrize("code", [c for c, _ in settings.LANGUAGES if c != "en"])
+def test_compiled_catalogue_translates_every_message(code: str) -> None:
+    every_message = po_msgids(LOCALE / "en" / "LC_MESSAGES" / "django.po")
+    with (LOCALE / code / "LC_MESSAGES" / "django.mo").open("rb") as handle:
+        catalogue = gettext.GNUTranslations(handle)._catalog  # type: ignore[attr-defined]
+    translated = {
+        key if isinstance(key, str) else key[0] for key, value in catalogue.items() if value
+    }
+    missing = sorted(every_message - translated)
+    assert missing == [], f"{code}: {len(missing)} messages without translation, e.g. {missing[:3]}"

@@ -44,7 +44,7 @@ def test_counsellor_signs_in_and_sees_the_map_of_municipalities(
     page.locator("#id_code").fill(code_for(counsellor_in_kleve))
     page.keyboard.press("Enter")
 
-    expect(page).to_have_url(f"{base}/staff/municipalities/")
+    expect(page).to_have_url(f"{base}/staff/municipalities/?lang={language}")
     expect(page.locator("table tbody tr")).to_have_count(16)
     expect(page.locator("#boundary-map path.leaflet-interactive")).to_have_count(16)
     expect(page.get_by_role("row", name="Goch")).to_contain_text("35")
