@@ -106,7 +106,7 @@ def user_edit(request: HttpRequest, user_id: str | None = None) -> HttpResponse:
                 update_user(admin, edited, form.changed_data)
                 messages.success(request, _("The user was saved."))
             else:
-                invite_user(request, admin, admin.region, edited)
+                invite_user(admin, admin.region, edited)
                 messages.success(
                     request, _("The user was created and received an e-mail to set a password.")
                 )

@@ -71,6 +71,15 @@ class Indicator(models.TextChoices):
 
 
 class IndicatorValueQuerySet(RegionScopedQuerySet["IndicatorValue"]):
+    def series_by_municipality(self, indicator: str) -> tuple[list[Any], dict[Any, dict[Any, Any]]]:
+        """Reference dates (ascending) and {municipality id: {date: value}} of one indicator."""
+        series: dict[Any, dict[Any, Any]] = {}
+        dates: set[Any] = set()
+        for value in self.filter(indicator=indicator, municipality__isnull=False):
+            series.setdefault(value.municipality_id, {})[value.reference_date] = value.value
+            dates.add(value.reference_date)
+        return sorted(dates), series
+
     def latest_per_municipality(self, indicator: str) -> dict[Any, "IndicatorValue"]:
         latest: dict[Any, IndicatorValue] = {}
         for value in self.filter(indicator=indicator, municipality__isnull=False).order_by(

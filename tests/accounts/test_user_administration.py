@@ -1,7 +1,9 @@
 from collections.abc import Callable
 from typing import Any
 
+import pytest
 from django.core import mail
+from django.core.management import call_command
 from django.test import Client
 
 from kinetz.accounts.models import User
@@ -85,3 +87,16 @@ def test_coordinator_cannot_manage_users(
     client_for: Callable[[User], Client], coordinator: User
 ) -> None:
     assert client_for(coordinator).get("/accounts/users/").status_code == 403
+
+
+@pytest.mark.django_db(transaction=True)
+def test_invitation_is_sent_by_the_database_worker(
+    region_admin: User, region: object, settings: object
+) -> None:
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}  # type: ignore[attr-defined]
+    from kinetz.accounts.administration import invite_user
+
+    invite_user(region_admin, region, User(email="queued@example.org", role=Role.COORDINATOR))  # type: ignore[arg-type]
+    assert mail.outbox == []  # queued, not sent in the request
+    call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload", verbosity=0)
+    assert [m.to for m in mail.outbox] == [["queued@example.org"]]

@@ -2,7 +2,7 @@
 document.addEventListener("DOMContentLoaded", () => {
   const element = document.getElementById("boundary-map");
   if (!element || typeof L === "undefined") return;
-  const map = L.map(element, { scrollWheelZoom: false, attributionControl: true });
+  const map = L.map(element, { scrollWheelZoom: false, attributionControl: true, zoomSnap: 0.1 });
   const tileUrl = element.dataset.tileUrl;
   if (tileUrl && tileUrl !== "-") {
     L.tileLayer(tileUrl, { attribution: element.dataset.tileAttribution || "" }).addTo(map);
@@ -13,9 +13,9 @@ document.addEventListener("DOMContentLoaded", () => {
       const layer = L.geoJSON(data, {
         style: { color: "#0b2a63", weight: 2, fillColor: "#4f83cc", fillOpacity: 0.25 },
         onEachFeature: (feature, shape) => {
-          shape.bindTooltip(feature.properties.name, { permanent: true, direction: "center", className: "map-label" });
+          shape.bindTooltip(feature.properties.name, { direction: "center", className: "map-label" });
         },
       }).addTo(map);
-      map.fitBounds(layer.getBounds());
+      map.fitBounds(layer.getBounds(), { padding: [8, 8] });
     });
 });
