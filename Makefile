@@ -26,6 +26,7 @@ lock:
 demo: venv
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load_territory kleve
+	$(PY) manage.py import_hsds kinetz/interop/demo/kleve
 	$(PY) manage.py create_demo_users
 	@echo "kinetz serves on http://127.0.0.1:$(PORT)/ (Ctrl-C stops)"
 	$(PY) manage.py runserver 127.0.0.1:$(PORT)

@@ -56,6 +56,9 @@ INSTALLED_APPS = [
     "kinetz.core",
     "kinetz.accounts",
     "kinetz.territory",
+    "kinetz.network",
+    "kinetz.offers",
+    "kinetz.interop",
 ]
 
 MIDDLEWARE = [

@@ -9,10 +9,12 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from kinetz.accounts.models import User
 from kinetz.accounts.roles import Role
+from kinetz.network.models import Organization
 from kinetz.territory.models import Region
 
 DEMO_PASSWORD = "kinetz-demo-2026"  # noqa: S105 (printed for the demo; refused in production)
 DEMO_DOMAIN = "kleve.kinetz.example"
+DEMO_PROVIDER = "Volkshochschule Kleve"  # a fictional organisation of the demo catalogue
 
 DEMO_USERS = [
     ("koordination", "Kim Koordination", Role.COORDINATOR),
@@ -47,6 +49,10 @@ def create_demo_users(region: Region) -> list[DemoAccount]:
             email=email,
             defaults={"full_name": name, "role": role, "region": region, "is_active": True},
         )
+        if role == Role.PROVIDER_EDITOR:
+            user.organization = (
+                Organization.objects.in_region(region).filter(name=DEMO_PROVIDER).first()
+            )
         user.set_password(DEMO_PASSWORD)
         user.save()
         secret = None
@@ -55,5 +61,8 @@ def create_demo_users(region: Region) -> list[DemoAccount]:
             TOTPDevice.objects.filter(user=user).delete()
             TOTPDevice.objects.create(user=user, name="Demo", key=key.hex(), confirmed=True)
             secret = base64.b32encode(key).decode()
-        accounts.append(DemoAccount(email=email, role=str(Role(role).label), totp_secret=secret))
+        label = str(Role(role).label)
+        if user.organization:
+            label += f" ({user.organization.name})"
+        accounts.append(DemoAccount(email=email, role=label, totp_secret=secret))
     return accounts

@@ -49,6 +49,15 @@ class User(AbstractBaseUser, PermissionsMixin, TimeStampedModel):
         blank=True,
         related_name="users",
     )
+    # For provider editors: the organisation whose data they keep up to date.
+    organization = models.ForeignKey(
+        "network.Organization",
+        verbose_name=_("organisation"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="editors",
+    )
     preferred_language = models.CharField(_("preferred language"), max_length=8, default="de")
     is_active = models.BooleanField(_("active"), default=True)
     # Django admin access (for operators); unrelated to the KI roles.

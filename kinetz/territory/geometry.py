@@ -2,6 +2,7 @@
 
 import itertools
 import math
+from itertools import pairwise
 from typing import Any
 
 EARTH_RADIUS_KM = 6371.0088
@@ -39,3 +40,26 @@ def distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     dlambda = math.radians(lon2 - lon1)
     a = math.sin(dphi / 2) ** 2 + math.cos(phi1) * math.cos(phi2) * math.sin(dlambda / 2) ** 2
     return 2 * EARTH_RADIUS_KM * math.asin(math.sqrt(a))
+
+
+def _in_ring(lat: float, lon: float, ring: list[list[float]]) -> bool:
+    inside = False
+    for (x0, y0), (x1, y1) in pairwise(ring):
+        if (y0 > lat) != (y1 > lat):
+            crossing = x0 + (lat - y0) * (x1 - x0) / (y1 - y0)
+            if lon < crossing:
+                inside = not inside
+    return inside
+
+
+def contains(geometry: dict[str, Any], lat: float, lon: float) -> bool:
+    """Whether the point lies in the Polygon/MultiPolygon (holes respected)."""
+    polygons = (
+        [geometry["coordinates"]]
+        if geometry.get("type") == "Polygon"
+        else geometry.get("coordinates", [])
+    )
+    for rings in polygons:
+        if _in_ring(lat, lon, rings[0]) and not any(_in_ring(lat, lon, h) for h in rings[1:]):
+            return True
+    return False

@@ -1,0 +1,278 @@
+"""The offer catalogue in the shape of Open Referral HSDS 3.0.
+
+Columns hold what kinetz filters, shows and edits; every other HSDS field of a record stays in
+its `extra` JSON so that exports give back what imports received.
+"""
+
+from typing import Any, ClassVar
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from kinetz.core.scoping import RegionScopedQuerySet
+from kinetz.network.models import HSDSRecord
+
+
+class Vocabulary(models.TextChoices):
+    HANDLUNGSFELD = "handlungsfeld", _("Field of action")
+    ZIELGRUPPE = "zielgruppe", _("Target group")
+
+
+class Taxonomy(HSDSRecord):
+    name = models.CharField(_("name"), max_length=200)
+    description = models.TextField(_("description"))
+    uri = models.URLField(max_length=500, blank=True)
+    version = models.CharField(max_length=40, blank=True)
+    # Which kinetz vocabulary this taxonomy is ("handlungsfeld", "zielgruppe"), if any.
+    vocabulary = models.CharField(max_length=32, choices=Vocabulary.choices, blank=True)
+
+    class Meta:
+        verbose_name = _("taxonomy")
+        verbose_name_plural = _("taxonomies")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class TaxonomyTerm(HSDSRecord):
+    taxonomy = models.ForeignKey(
+        Taxonomy, on_delete=models.PROTECT, null=True, blank=True, related_name="terms"
+    )
+    code = models.CharField(_("code"), max_length=100, blank=True, db_index=True)
+    name = models.CharField(_("name"), max_length=200)
+    description = models.TextField(_("description"))
+    parent = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="children"
+    )
+    language = models.CharField(max_length=8, blank=True)
+    term_uri = models.URLField(max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = _("taxonomy term")
+        verbose_name_plural = _("taxonomy terms")
+        ordering = ["taxonomy__name", "code", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ServiceStatus(models.TextChoices):
+    ACTIVE = "active", _("active")
+    INACTIVE = "inactive", _("inactive")
+    DEFUNCT = "defunct", _("defunct")
+    TEMPORARILY_CLOSED = "temporarily closed", _("temporarily closed")
+
+
+class ReviewState(models.TextChoices):
+    DRAFT = "draft", _("draft")
+    SUBMITTED = "submitted", _("submitted for review")
+    PUBLISHED = "published", _("published")
+    ARCHIVED = "archived", _("archived")
+
+
+class ServiceQuerySet(RegionScopedQuerySet["Service"]):
+    def published(self) -> "ServiceQuerySet":
+        return self.filter(review_state=ReviewState.PUBLISHED)
+
+
+class Service(HSDSRecord):
+    region = models.ForeignKey(
+        "territory.Region", on_delete=models.PROTECT, related_name="services"
+    )
+    organization = models.ForeignKey(
+        "network.Organization", on_delete=models.PROTECT, related_name="services"
+    )
+    name = models.CharField(_("name"), max_length=300)
+    alternate_name = models.CharField(_("alternate name"), max_length=300, blank=True)
+    description = models.TextField(_("description"), blank=True)
+    url = models.URLField(_("web address"), max_length=500, blank=True)
+    email = models.EmailField(_("e-mail address"), blank=True)
+    status = models.CharField(
+        _("status"), max_length=20, choices=ServiceStatus.choices, default=ServiceStatus.ACTIVE
+    )
+    interpretation_services = models.TextField(_("interpretation"), blank=True)
+    application_process = models.TextField(_("how to apply"), blank=True)
+    fees_description = models.TextField(_("costs"), blank=True)
+    eligibility_description = models.TextField(_("who can take part"), blank=True)
+    minimum_age = models.PositiveSmallIntegerField(_("minimum age"), null=True, blank=True)
+    maximum_age = models.PositiveSmallIntegerField(_("maximum age"), null=True, blank=True)
+    alert = models.TextField(_("notice"), blank=True)
+    assured_date = models.DateField(_("last checked"), null=True, blank=True)
+    last_modified = models.DateTimeField(null=True, blank=True)
+    review_state = models.CharField(
+        max_length=20, choices=ReviewState.choices, default=ReviewState.DRAFT, db_index=True
+    )
+    terms: "models.ManyToManyField[TaxonomyTerm, ServiceAttribute]" = models.ManyToManyField(
+        TaxonomyTerm, through="ServiceAttribute", related_name="+"
+    )
+    history = HistoricalRecords(excluded_fields=["last_modified"])
+
+    objects: ClassVar[Any] = ServiceQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("offer")
+        verbose_name_plural = _("offers")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ServiceAttribute(HSDSRecord):
+    """HSDS attribute linking a service to a taxonomy term (field of action, target group)."""
+
+    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="attributes")
+    taxonomy_term = models.ForeignKey(
+        TaxonomyTerm, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    link_type = models.CharField(max_length=100, blank=True)
+    value = models.CharField(max_length=500, blank=True)
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position"]
+
+    def __str__(self) -> str:
+        return f"{self.link_type}: {self.taxonomy_term_id}"
+
+
+class Location(HSDSRecord):
+    region = models.ForeignKey("territory.Region", on_delete=models.PROTECT, related_name="+")
+    organization = models.ForeignKey(
+        "network.Organization",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="locations",
+    )
+    location_type = models.CharField(max_length=20, default="physical")
+    url = models.URLField(max_length=500, blank=True)
+    name = models.CharField(_("name"), max_length=300, blank=True)
+    alternate_name = models.CharField(max_length=300, blank=True)
+    description = models.TextField(blank=True)
+    transportation = models.TextField(_("how to get there"), blank=True)
+    latitude = models.FloatField(null=True, blank=True)
+    longitude = models.FloatField(null=True, blank=True)
+    # True when the coordinates were derived from the postcode or municipality, not given.
+    coordinates_approximate = models.BooleanField(default=False)
+    municipality = models.ForeignKey(
+        "territory.Municipality",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="locations",
+    )
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name or str(self.id)
+
+
+class OrganizationLocation(models.Model):
+    """A location listed in an organisation's own HSDS record (e.g. its office)."""
+
+    organization = models.ForeignKey(
+        "network.Organization", on_delete=models.CASCADE, related_name="listed_locations"
+    )
+    location = models.ForeignKey(Location, on_delete=models.CASCADE, related_name="+")
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "location"], name="location_listed_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organization_id} @ {self.location_id}"
+
+
+class Address(HSDSRecord):
+    location = models.ForeignKey(Location, on_delete=models.CASCADE, related_name="addresses")
+    attention = models.CharField(max_length=200, blank=True)
+    address_1 = models.CharField(_("street"), max_length=300)
+    address_2 = models.CharField(max_length=300, blank=True)
+    city = models.CharField(_("town"), max_length=200)
+    region_name = models.CharField(max_length=200, blank=True)  # HSDS "region"
+    state_province = models.CharField(max_length=200)
+    postal_code = models.CharField(_("postcode"), max_length=20)
+    country = models.CharField(max_length=2)
+    address_type = models.CharField(max_length=20)
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position"]
+
+
+class ServiceAtLocation(HSDSRecord):
+    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="at_locations")
+    location = models.ForeignKey(Location, on_delete=models.PROTECT, related_name="+")
+    description = models.TextField(blank=True)
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position"]
+
+
+class Schedule(HSDSRecord):
+    """HSDS schedule (RFC 5545 recurrence fields); times are local time Europe/Berlin."""
+
+    service = models.ForeignKey(
+        Service, on_delete=models.CASCADE, null=True, blank=True, related_name="schedules"
+    )
+    service_at_location = models.ForeignKey(
+        ServiceAtLocation,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="schedules",
+    )
+    freq = models.CharField(max_length=10, blank=True)
+    interval = models.PositiveSmallIntegerField(null=True, blank=True)
+    byday = models.CharField(max_length=60, blank=True)
+    bymonthday = models.CharField(max_length=60, blank=True)
+    opens_at = models.CharField(max_length=14, blank=True)
+    closes_at = models.CharField(max_length=14, blank=True)
+    valid_from = models.DateField(null=True, blank=True)
+    valid_to = models.DateField(null=True, blank=True)
+    dtstart = models.DateField(null=True, blank=True)
+    until = models.DateField(null=True, blank=True)
+    count = models.PositiveIntegerField(null=True, blank=True)
+    description = models.TextField(blank=True)
+    attending_type = models.CharField(max_length=100, blank=True)
+    notes = models.TextField(blank=True)
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position"]
+
+
+class ServiceLanguage(HSDSRecord):
+    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="languages")
+    code = models.CharField(max_length=8, blank=True, db_index=True)
+    name = models.CharField(max_length=100, blank=True)
+    note = models.CharField(max_length=300, blank=True)
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position"]
+
+
+class CostOption(HSDSRecord):
+    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="cost_options")
+    option = models.CharField(max_length=300, blank=True)
+    currency = models.CharField(max_length=3, blank=True)
+    amount = models.DecimalField(max_digits=10, decimal_places=2, null=True, blank=True)
+    amount_description = models.CharField(max_length=500, blank=True)
+    valid_from = models.DateField(null=True, blank=True)
+    valid_to = models.DateField(null=True, blank=True)
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position"]
