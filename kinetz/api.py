@@ -3,6 +3,8 @@
 from django.http import HttpRequest
 from ninja import NinjaAPI
 
+from kinetz.interop.api import router as hsds_router
+
 api = NinjaAPI(
     title="kinetz API",
     version="1",
@@ -15,3 +17,6 @@ api = NinjaAPI(
 @api.get("/", summary="API version information")
 def root(request: HttpRequest) -> dict[str, str]:
     return {"name": "kinetz", "api_version": "1", "hsds_version": "3.0"}
+
+
+api.add_router("/", hsds_router)
