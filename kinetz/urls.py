@@ -9,6 +9,7 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("accounts/", include("kinetz.accounts.urls")),
     path("staff/", include("kinetz.territory.urls")),
+    path("network/", include("kinetz.network.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

@@ -6,6 +6,7 @@ import factory
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from kinetz.accounts.models import User
+from kinetz.network.models import Organization
 from kinetz.territory.models import Municipality, Region
 
 PASSWORD = "correct-horse-battery"
@@ -61,3 +62,12 @@ class TOTPDeviceFactory(factory.django.DjangoModelFactory[TOTPDevice]):
     user = factory.SubFactory(UserFactory)
     name = "phone"
     confirmed = True
+
+
+class OrganizationFactory(factory.django.DjangoModelFactory[Organization]):
+    class Meta:
+        model = Organization
+
+    region = factory.SubFactory(RegionFactory)
+    name = factory.Sequence(lambda n: f"Träger {n}")
+    description = "Ein Träger der Integrationsarbeit."

@@ -23,6 +23,7 @@ KI_STAFF_ROLES = frozenset({Role.COORDINATOR, Role.COUNSELLOR, Role.REGION_ADMIN
 class Capability(models.TextChoices):
     VIEW_STAFF_PAGES = "view_staff_pages"
     VIEW_TERRITORY = "view_territory"
+    VIEW_NETWORK = "view_network"
     MANAGE_USERS = "manage_users"
     REVIEW_OFFERS = "review_offers"
     EDIT_OWN_ORGANIZATION = "edit_own_organization"
@@ -32,11 +33,12 @@ class Capability(models.TextChoices):
 
 
 CAPABILITIES: dict[Role, frozenset[Capability]] = {
-    Role.PROVIDER_EDITOR: frozenset({Capability.EDIT_OWN_ORGANIZATION}),
+    Role.PROVIDER_EDITOR: frozenset({Capability.EDIT_OWN_ORGANIZATION, Capability.VIEW_NETWORK}),
     Role.COORDINATOR: frozenset(
         {
             Capability.VIEW_STAFF_PAGES,
             Capability.VIEW_TERRITORY,
+            Capability.VIEW_NETWORK,
             Capability.REVIEW_OFFERS,
             Capability.VIEW_REPORTS,
         }
@@ -45,6 +47,7 @@ CAPABILITIES: dict[Role, frozenset[Capability]] = {
         {
             Capability.VIEW_STAFF_PAGES,
             Capability.VIEW_TERRITORY,
+            Capability.VIEW_NETWORK,
             Capability.VIEW_CASE_FILES,
             Capability.VIEW_REPORTS,
         }
@@ -55,6 +58,7 @@ CAPABILITIES: dict[Role, frozenset[Capability]] = {
         {
             Capability.VIEW_STAFF_PAGES,
             Capability.VIEW_TERRITORY,
+            Capability.VIEW_NETWORK,
             Capability.MANAGE_USERS,
             Capability.REVIEW_OFFERS,
             Capability.VIEW_REPORTS,

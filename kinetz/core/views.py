@@ -20,6 +20,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         return redirect("accounts:login")
     links = {
         "territory": user.is_superuser or user.can(Capability.VIEW_TERRITORY),
+        "network": user.is_superuser or user.can(Capability.VIEW_NETWORK),
         "users": user.is_superuser or user.can(Capability.MANAGE_USERS),
         "admin_site": user.is_staff,
     }

@@ -1,0 +1,83 @@
+"""The actor directory: filter organisations and gather what a profile shows."""
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet
+
+from kinetz.network.models import ActorType, Organization
+from kinetz.offers.models import ReviewState, Service, TaxonomyTerm, Vocabulary
+from kinetz.territory.models import Municipality
+
+
+@dataclass
+class DirectoryFilters:
+    actor_type: str = ""
+    municipality: str = ""  # AGS
+    handlungsfeld: str = ""  # term code, e.g. "hf-sprache"
+    search: str = ""
+    ignored: tuple[str, ...] = ()  # names of parameters whose values were not understood
+
+
+def read_filters(params: Any, municipalities: QuerySet[Municipality]) -> DirectoryFilters:
+    """Filters from query parameters; unknown values are ignored and named."""
+    ignored = []
+    actor_type = params.get("actor_type", "")
+    if actor_type and actor_type not in ActorType.values:
+        ignored.append("actor_type")
+        actor_type = ""
+    municipality = params.get("municipality", "")
+    if municipality and not municipalities.filter(ags=municipality).exists():
+        ignored.append("municipality")
+        municipality = ""
+    field = params.get("handlungsfeld", "")
+    if field and not fields_of_action().filter(code=field).exists():
+        ignored.append("handlungsfeld")
+        field = ""
+    return DirectoryFilters(
+        actor_type=actor_type,
+        municipality=municipality,
+        handlungsfeld=field,
+        search=params.get("q", "").strip()[:200],
+        ignored=tuple(ignored),
+    )
+
+
+def fields_of_action() -> QuerySet[TaxonomyTerm]:
+    return TaxonomyTerm.objects.filter(taxonomy__vocabulary=Vocabulary.HANDLUNGSFELD).order_by(
+        "name"
+    )
+
+
+def filter_organizations(
+    organizations: QuerySet[Organization], filters: DirectoryFilters
+) -> QuerySet[Organization]:
+    if filters.actor_type:
+        organizations = organizations.filter(actor_type=filters.actor_type)
+    if filters.search:
+        organizations = organizations.filter(
+            Q(name__icontains=filters.search) | Q(alternate_name__icontains=filters.search)
+        )
+    if filters.municipality:
+        organizations = organizations.filter(
+            Q(services__at_locations__location__municipality__ags=filters.municipality)
+            | Q(listed_locations__location__municipality__ags=filters.municipality)
+        )
+    if filters.handlungsfeld:
+        organizations = organizations.filter(
+            services__attributes__taxonomy_term__code=filters.handlungsfeld
+        )
+    published = Q(services__review_state=ReviewState.PUBLISHED)
+    return (
+        organizations.distinct()
+        .annotate(offer_count=Count("services", filter=published, distinct=True))
+        .order_by("name")
+    )
+
+
+def offers_of(organization: Organization) -> QuerySet[Service]:
+    return (
+        organization.services.exclude(review_state=ReviewState.ARCHIVED)
+        .prefetch_related("at_locations__location__municipality", "attributes__taxonomy_term")
+        .order_by("name")
+    )
