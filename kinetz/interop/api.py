@@ -19,6 +19,7 @@ from kinetz.offers.models import (
     ReviewState,
     Service,
     ServiceAtLocation,
+    ServiceAttribute,
     Taxonomy,
     TaxonomyTerm,
 )
@@ -100,15 +101,18 @@ def services(
     if search.strip():
         words = search.strip()[:200]
         queryset = queryset.filter(Q(name__icontains=words) | Q(description__icontains=words))
+    # Term filters as subqueries: no join, so no DISTINCT over whole rows is needed.
     if term := _uuid("taxonomy_term_id", taxonomy_term_id):
-        queryset = queryset.filter(attributes__taxonomy_term_id=term)
+        tagged = ServiceAttribute.objects.filter(taxonomy_term_id=term)
+        queryset = queryset.filter(id__in=tagged.values("service_id"))
     if taxonomy := _uuid("taxonomy_id", taxonomy_id):
-        queryset = queryset.filter(attributes__taxonomy_term__taxonomy_id=taxonomy)
+        tagged = ServiceAttribute.objects.filter(taxonomy_term__taxonomy_id=taxonomy)
+        queryset = queryset.filter(id__in=tagged.values("service_id"))
     if organization := _uuid("organization_id", organization_id):
         queryset = queryset.filter(organization_id=organization)
     if after := _after(modified_after):
         queryset = queryset.filter(last_modified__gt=after)
-    queryset = hsds.with_service_relations(queryset.distinct().order_by("name", "id"))
+    queryset = hsds.with_service_relations(queryset.order_by("name", "id"))
     return paged(queryset, page, per_page, hsds.service)
 
 

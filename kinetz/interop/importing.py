@@ -1,18 +1,28 @@
-"""Import HSDS 3.0 data into the catalogue: all or nothing, idempotent (updates by id)."""
+"""Import HSDS 3.0 data into the catalogue: all or nothing, idempotent (updates by id).
 
-from collections import Counter
-from collections.abc import Callable, Iterable
+The input is first turned into model instances in memory, with the same outcome as saving the
+records one by one in file order (a record that occurs several times, e.g. a location shared by
+many services, ends up as its last occurrence); then every model is written with a few bulk
+queries. Nested rows (phones, schedules, addresses, ...) of the imported records are replaced.
+"""
+
+import uuid
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
-from django.db import transaction
+from django.db import connections, models, router, transaction
+from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from kinetz.interop.reading import HSDSInput, read_input
+from kinetz.network.actors import guess_actor_type
 from kinetz.network.models import Contact, Organization, Phone
-from kinetz.offers.locating import place_location
+from kinetz.offers.locating import Placer, region_municipalities
 from kinetz.offers.models import (
     Address,
     CostOption,
@@ -29,6 +39,13 @@ from kinetz.offers.models import (
     Vocabulary,
 )
 from kinetz.territory.models import Region
+
+# Rows per INSERT or UPDATE batch (the database backend may lower it for INSERT).
+BATCH = 2000
+# Ids per `id__in` lookup; SQLite allows 999 parameters per query.
+LOOKUP_BATCH = 900
+
+T = TypeVar("T")
 
 
 class ImportError_(Exception):  # named not to shadow the builtin ImportError
@@ -77,17 +94,179 @@ def _int(value: Any) -> int | None:
     return None if value is None else int(value)
 
 
+def _key(value: Any) -> uuid.UUID:
+    """The database identity of an HSDS id (reading has checked that it is a UUID)."""
+    return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
+
+
+def _chunks(items: Sequence[T], size: int = LOOKUP_BATCH) -> Iterator[Sequence[T]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def _existing_ids(model: type[models.Model], ids: Iterable[Any]) -> set[uuid.UUID]:
+    wanted = sorted({_key(i) for i in ids})
+    found: set[uuid.UUID] = set()
+    for chunk in _chunks(wanted):
+        found.update(model._default_manager.filter(pk__in=chunk).values_list("pk", flat=True))
+    return found
+
+
+def _update(model: type[models.Model], objs: Sequence[models.Model]) -> None:
+    """UPDATE every column but `created` of `objs`, one statement per row run as a batch.
+
+    (QuerySet.bulk_update builds a CASE WHEN per field and row, which is slow for many rows.)
+    """
+    if not objs:
+        return
+    connection = connections[router.db_for_write(model)]
+    quote = connection.ops.quote_name
+    pk = model._meta.pk
+    if pk is None:  # pragma: no cover - every model has one
+        raise TypeError(f"{model} has no primary key")
+    fields = [f for f in model._meta.concrete_fields if not f.primary_key and f.name != "created"]
+    # Only table and column names of the model, quoted, go into the statement.
+    sql = "UPDATE {} SET {} WHERE {} = %s".format(  # noqa: S608
+        quote(model._meta.db_table),
+        ", ".join(f"{quote(f.column)} = %s" for f in fields),
+        quote(pk.column),
+    )
+    with connection.cursor() as cursor:
+        for chunk in _chunks(objs, BATCH):
+            cursor.executemany(
+                sql,
+                [
+                    [f.get_db_prep_save(getattr(obj, f.attname), connection) for f in fields]
+                    + [pk.get_db_prep_save(obj.pk, connection)]
+                    for obj in chunk
+                ],
+            )
+
+
+def _insert(model: type[models.Model], objs: Sequence[models.Model], now: datetime) -> None:
+    """INSERT `objs` (new rows without history), one statement per row run as a batch.
+
+    Same values as QuerySet.bulk_create (created/modified are `now`), without compiling one
+    large statement per batch, which costs more than the database's work.
+    """
+    if not objs:
+        return
+    connection = connections[router.db_for_write(model)]
+    quote = connection.ops.quote_name
+    fields = [f for f in model._meta.concrete_fields if f is not model._meta.auto_field]
+    stamp = models.DateTimeField().get_db_prep_save(now, connection)
+
+    def prepare(f: Any) -> Callable[[Any], Any]:
+        if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
+            return lambda value: stamp
+        if isinstance(f, models.CharField | models.TextField):  # str is stored as it is
+            return lambda value: (
+                value
+                if value is None or type(value) is str
+                else f.get_db_prep_save(value, connection)
+            )
+        return lambda value: f.get_db_prep_save(value, connection)
+
+    prepared = [(f.attname, prepare(f)) for f in fields]
+    # Only table and column names of the model, quoted, go into the statement.
+    sql = "INSERT INTO {} ({}) VALUES ({})".format(  # noqa: S608
+        quote(model._meta.db_table),
+        ", ".join(quote(f.column) for f in fields),
+        ", ".join(["%s"] * len(fields)),
+    )
+    with connection.cursor() as cursor:
+        for chunk in _chunks(objs, BATCH):
+            cursor.executemany(
+                sql, [[prep(getattr(obj, name)) for name, prep in prepared] for obj in chunk]
+            )
+
+
+# The kind (ImportResult key) of each model saved by id.
+KINDS: dict[type[models.Model], str] = {
+    Taxonomy: "taxonomies",
+    TaxonomyTerm: "taxonomy_terms",
+    Organization: "organizations",
+    Location: "locations",
+    Service: "services",
+}
+HISTORY = (Organization, Service)  # tracked by django-simple-history
+# The nested rows replaced when their owner is imported, by owner: (model, owner field).
+NESTED: dict[type[models.Model], tuple[tuple[type[models.Model], str], ...]] = {
+    Organization: (
+        (Phone, "organization_id"),
+        (Contact, "organization_id"),
+        (OrganizationLocation, "organization_id"),
+    ),
+    Location: ((Address, "location_id"),),
+    Service: (
+        (Phone, "service_id"),
+        (Contact, "service_id"),
+        (Schedule, "service_id"),
+        (ServiceLanguage, "service_id"),
+        (CostOption, "service_id"),
+        (ServiceAttribute, "service_id"),
+        (ServiceAtLocation, "service_id"),
+    ),
+}
+# Models of nested rows, in the order they are written.
+ROW_MODELS: tuple[type[models.Model], ...] = (
+    Phone,
+    Contact,
+    OrganizationLocation,
+    ServiceAtLocation,
+    Schedule,
+    ServiceLanguage,
+    CostOption,
+    ServiceAttribute,
+    Address,
+)
+
+
 class Importer:
     def __init__(self, region: Region, review_state: str, progress: Callable[[int], None]) -> None:
         self.region = region
         self.review_state = review_state
         self.progress = progress
         self.result = ImportResult()
+        self.now = timezone.now()
+        # Records that were in the database before the import, by model and id.
+        self.existing: dict[type[models.Model], dict[uuid.UUID, Any]] = defaultdict(dict)
+        # Records saved by this import (new or updated), by model and id, in first-save order.
+        self.saved: dict[type[models.Model], dict[uuid.UUID, Any]] = defaultdict(dict)
+        # Parent references, set once every record is known: (model, id) -> HSDS parent id.
+        self._links: dict[tuple[type[models.Model], uuid.UUID], Any] = {}
+        # Nested rows waiting to be written, by model.
+        self._rows: dict[type[models.Model], list[Any]] = defaultdict(list)
+        # A location's addresses: those of its last occurrence.
+        self._addresses: dict[uuid.UUID, list[Address]] = {}
+        self.placer: Placer | None = None
 
-    def _save(self, kind: str, model: Any, record_id: str, values: dict[str, Any]) -> Any:
-        obj, created = model.objects.update_or_create(id=record_id, defaults=values)
-        (self.result.created if created else self.result.updated)[kind] += 1
+    def _exists(self, model: type[models.Model], record_id: Any) -> bool:
+        key = _key(record_id)
+        return key in self.saved[model] or key in self.existing[model]
+
+    def _save(
+        self, kind: str, model: type[models.Model], record_id: str, values: dict[str, Any]
+    ) -> Any:
+        """update_or_create in memory: the instance is written by _write."""
+        key = _key(record_id)
+        obj = self.saved[model].get(key) or self.existing[model].get(key)
+        if obj is None:
+            obj = model(pk=key, **values)
+        else:
+            for name, value in values.items():
+                setattr(obj, name, value)
+        self.saved[model][key] = obj
         return obj
+
+    def _add(self, row: models.Model) -> None:
+        rows = self._rows[type(row)]
+        rows.append(row)
+        if len(rows) >= BATCH:
+            self._flush(type(row))
+
+    def _flush(self, model: type[models.Model]) -> None:
+        _insert(model, self._rows.pop(model, []), self.now)
 
     # Taxonomies -------------------------------------------------------------------------
     def taxonomy(self, record: dict[str, Any]) -> Taxonomy:
@@ -108,11 +287,8 @@ class Importer:
         if values["taxonomy_id"] and not self._exists(Taxonomy, values["taxonomy_id"]):
             values["extra"]["taxonomy_id"] = values.pop("taxonomy_id")
         term: TaxonomyTerm = self._save("taxonomy_terms", TaxonomyTerm, record["id"], values)
-        self._links.append((TaxonomyTerm, term.id, "parent_id", record.get("parent_id")))
+        self._links[(TaxonomyTerm, term.pk)] = record.get("parent_id")
         return term
-
-    def _exists(self, model: Any, record_id: Any) -> bool:
-        return bool(model.objects.filter(id=record_id).exists())
 
     # Organisations ----------------------------------------------------------------------
     def organization(self, record: dict[str, Any], full: bool = True) -> Organization:
@@ -132,25 +308,28 @@ class Importer:
         nested = ("phones", "contacts", "locations") if full else ()
         extra = _split(record, (*modelled, *nested))
         if not full:  # an organisation embedded in a service: keep what we had
-            existing = Organization.objects.filter(id=record["id"]).first()
+            key = _key(record["id"])
+            existing = self.saved[Organization].get(key) or self.existing[Organization].get(key)
             extra = {**(existing.extra if existing else {}), **extra}
         values["extra"] = extra
+        key = _key(record["id"])
+        if key not in self.saved[Organization] and key not in self.existing[Organization]:
+            # HSDS has no actor type: a new organisation gets a guess that staff can correct.
+            values["actor_type"] = guess_actor_type(values["name"], values["alternate_name"])
         org: Organization = self._save("organizations", Organization, record["id"], values)
-        # The parent may come later in the file; linked in a second pass.
-        self._links.append(
-            (Organization, org.id, "parent_id", record.get("parent_organization_id"))
-        )
+        # The parent may come later in the file; linked once everything is read.
+        self._links[(Organization, org.pk)] = record.get("parent_organization_id")
         if full:
-            org.phones.all().delete()
             for position, item in enumerate(record.get("phones", [])):
-                self.phone(item, position, organization=org)
-            org.contacts.all().delete()
+                self.phone(item, position, organization_id=org.pk)
             for position, item in enumerate(record.get("contacts", [])):
-                self.contact(item, position, organization=org)
-            org.listed_locations.all().delete()
+                self.contact(item, position, organization_id=org.pk)
             for position, item in enumerate(record.get("locations", [])):
-                OrganizationLocation.objects.create(
-                    organization=org, location=self.location(item), position=position
+                location = self.location(item)
+                self._add(
+                    OrganizationLocation(
+                        organization_id=org.pk, location_id=location.pk, position=position
+                    )
                 )
         return org
 
@@ -158,21 +337,40 @@ class Importer:
         modelled = ("number", "extension", "type", "description")
         values: dict[str, Any] = {k: _text(record, k) for k in ("number", "type", "description")}
         values["extension"] = _int(record.get("extension"))
-        Phone.objects.create(
-            id=record["id"], position=position, extra=_split(record, modelled), **values, **owner
+        self._add(
+            Phone(
+                id=record["id"],
+                position=position,
+                extra=_split(record, modelled),
+                **values,
+                **owner,
+            )
         )
 
     def contact(self, record: dict[str, Any], position: int, **owner: Any) -> None:
         modelled = ("name", "title", "department", "email")
-        Contact.objects.create(
-            id=record["id"],
-            position=position,
-            extra=_split(record, modelled),
-            **{k: _text(record, k) for k in modelled},
-            **owner,
+        self._add(
+            Contact(
+                id=record["id"],
+                position=position,
+                extra=_split(record, modelled),
+                **{k: _text(record, k) for k in modelled},
+                **owner,
+            )
         )
 
     # Locations --------------------------------------------------------------------------
+    ADDRESS_FIELDS = (
+        "attention",
+        "address_1",
+        "address_2",
+        "city",
+        "state_province",
+        "postal_code",
+        "country",
+        "address_type",
+    )
+
     def location(self, record: dict[str, Any]) -> Location:
         modelled = (
             "location_type",
@@ -195,27 +393,21 @@ class Importer:
         values["region"] = self.region
         values["extra"] = _split(record, modelled)
         location: Location = self._save("locations", Location, record["id"], values)
-        location.addresses.all().delete()
-        for position, item in enumerate(record.get("addresses", [])):
-            fields = (
-                "attention",
-                "address_1",
-                "address_2",
-                "city",
-                "state_province",
-                "postal_code",
-                "country",
-                "address_type",
-            )
-            Address.objects.create(
+        addresses = [
+            Address(
                 id=item["id"],
-                location=location,
+                location_id=location.pk,
                 position=position,
                 region_name=_text(item, "region"),
-                extra=_split(item, (*fields, "region")),
-                **{k: _text(item, k) for k in fields},
+                extra=_split(item, (*self.ADDRESS_FIELDS, "region")),
+                **{k: _text(item, k) for k in self.ADDRESS_FIELDS},
             )
-        place_location(location)
+            for position, item in enumerate(record.get("addresses", []))
+        ]
+        self._addresses[location.pk] = addresses
+        if self.placer is None:
+            self.placer = Placer(region_municipalities(self.region))
+        self.placer.place(location, (a.city for a in addresses))
         return location
 
     # Services ---------------------------------------------------------------------------
@@ -245,22 +437,24 @@ class Importer:
         "contacts",
         "attributes",
     )
+    SERVICE_TEXT_FIELDS = (
+        "name",
+        "alternate_name",
+        "description",
+        "url",
+        "email",
+        "status",
+        "interpretation_services",
+        "application_process",
+        "fees_description",
+        "eligibility_description",
+        "alert",
+    )
+    LANGUAGE_FIELDS = ("name", "code", "note")
+    COST_FIELDS = ("option", "currency", "amount", "amount_description", "valid_from", "valid_to")
 
     def service(self, record: dict[str, Any]) -> Service:
-        text_fields = (
-            "name",
-            "alternate_name",
-            "description",
-            "url",
-            "email",
-            "status",
-            "interpretation_services",
-            "application_process",
-            "fees_description",
-            "eligibility_description",
-            "alert",
-        )
-        values: dict[str, Any] = {k: _text(record, k) for k in text_fields}
+        values: dict[str, Any] = {k: _text(record, k) for k in self.SERVICE_TEXT_FIELDS}
         values.update(
             region=self.region,
             organization_id=_organization_id(record),
@@ -272,124 +466,209 @@ class Importer:
             extra=_split(record, self.SERVICE_FIELDS),
         )
         service: Service = self._save("services", Service, record["id"], values)
-        for related in (
-            service.phones,
-            service.contacts,
-            service.schedules,
-            service.languages,
-            service.cost_options,
-            service.attributes,
-        ):
-            related.all().delete()
-        service.at_locations.all().delete()
+        service_id = service.pk
         for position, item in enumerate(record.get("phones", [])):
-            self.phone(item, position, service=service)
+            self.phone(item, position, service_id=service_id)
         for position, item in enumerate(record.get("contacts", [])):
-            self.contact(item, position, service=service)
+            self.contact(item, position, service_id=service_id)
         for position, item in enumerate(record.get("service_at_locations", [])):
             location = item.get("location")
             if location:
                 self.location(location)
-            ServiceAtLocation.objects.create(
-                id=item["id"],
-                service=service,
-                location_id=item.get("location_id") or location["id"],
-                description=_text(item, "description"),
-                position=position,
-                extra=_split(item, ("location_id", "description", "location")),
+            self._add(
+                ServiceAtLocation(
+                    id=item["id"],
+                    service_id=service_id,
+                    location_id=item.get("location_id") or location["id"],
+                    description=_text(item, "description"),
+                    position=position,
+                    extra=_split(item, ("location_id", "description", "location")),
+                )
             )
         for position, item in enumerate(record.get("schedules", [])):
-            self.schedule(item, position, service)
+            self.schedule(item, position, service_id)
         for position, item in enumerate(record.get("languages", [])):
-            language_fields = ("name", "code", "note")
-            ServiceLanguage.objects.create(
-                id=item["id"],
-                service=service,
-                position=position,
-                extra=_split(item, language_fields),
-                **{k: _text(item, k) for k in language_fields},
+            self._add(
+                ServiceLanguage(
+                    id=item["id"],
+                    service_id=service_id,
+                    position=position,
+                    extra=_split(item, self.LANGUAGE_FIELDS),
+                    **{k: _text(item, k) for k in self.LANGUAGE_FIELDS},
+                )
             )
         for position, item in enumerate(record.get("cost_options", [])):
-            cost_fields = (
-                "option",
-                "currency",
-                "amount",
-                "amount_description",
-                "valid_from",
-                "valid_to",
-            )
-            CostOption.objects.create(
-                id=item["id"],
-                service=service,
-                position=position,
-                option=_text(item, "option"),
-                currency=_text(item, "currency"),
-                amount=item.get("amount"),
-                amount_description=_text(item, "amount_description"),
-                valid_from=_date(item.get("valid_from")),
-                valid_to=_date(item.get("valid_to")),
-                extra=_split(item, cost_fields),
+            self._add(
+                CostOption(
+                    id=item["id"],
+                    service_id=service_id,
+                    position=position,
+                    option=_text(item, "option"),
+                    currency=_text(item, "currency"),
+                    amount=item.get("amount"),
+                    amount_description=_text(item, "amount_description"),
+                    valid_from=_date(item.get("valid_from")),
+                    valid_to=_date(item.get("valid_to")),
+                    extra=_split(item, self.COST_FIELDS),
+                )
             )
         for position, item in enumerate(record.get("attributes", [])):
             embedded = item.get("taxonomy_term")
             if embedded and not self._exists(TaxonomyTerm, embedded["id"]):
                 self.taxonomy_term(embedded)
-            ServiceAttribute.objects.create(
-                id=item["id"],
-                service=service,
-                taxonomy_term_id=item.get("taxonomy_term_id") or (embedded or {}).get("id"),
-                link_type=_text(item, "link_type"),
-                value=_text(item, "value"),
-                position=position,
-                extra=_split(item, ("link_type", "taxonomy_term_id", "taxonomy_term", "value")),
+            self._add(
+                ServiceAttribute(
+                    id=item["id"],
+                    service_id=service_id,
+                    taxonomy_term_id=item.get("taxonomy_term_id") or (embedded or {}).get("id"),
+                    link_type=_text(item, "link_type"),
+                    value=_text(item, "value"),
+                    position=position,
+                    extra=_split(item, ("link_type", "taxonomy_term_id", "taxonomy_term", "value")),
+                )
             )
         return service
 
-    def schedule(self, record: dict[str, Any], position: int, service: Service) -> None:
-        text = (
-            "freq",
-            "byday",
-            "bymonthday",
-            "opens_at",
-            "closes_at",
-            "description",
-            "attending_type",
-            "notes",
-        )
-        dates = ("valid_from", "valid_to", "dtstart", "until")
-        numbers = ("interval", "count")
-        Schedule.objects.create(
-            id=record["id"],
-            service=service,
-            service_at_location_id=record.get("service_at_location_id"),
-            position=position,
-            extra=_split(record, (*text, *dates, *numbers, "service_at_location_id")),
-            **{k: _text(record, k) for k in text},
-            **{k: _date(record.get(k)) for k in dates},
-            **{k: _int(record.get(k)) for k in numbers},
+    SCHEDULE_TEXT = (
+        "freq",
+        "byday",
+        "bymonthday",
+        "opens_at",
+        "closes_at",
+        "description",
+        "attending_type",
+        "notes",
+    )
+    SCHEDULE_DATES = ("valid_from", "valid_to", "dtstart", "until")
+    SCHEDULE_NUMBERS = ("interval", "count")
+
+    def schedule(self, record: dict[str, Any], position: int, service_id: Any) -> None:
+        self._add(
+            Schedule(
+                id=record["id"],
+                service_id=service_id,
+                service_at_location_id=record.get("service_at_location_id"),
+                position=position,
+                extra=_split(
+                    record,
+                    (
+                        *self.SCHEDULE_TEXT,
+                        *self.SCHEDULE_DATES,
+                        *self.SCHEDULE_NUMBERS,
+                        "service_at_location_id",
+                    ),
+                ),
+                **{k: _text(record, k) for k in self.SCHEDULE_TEXT},
+                **{k: _date(record.get(k)) for k in self.SCHEDULE_DATES},
+                **{k: _int(record.get(k)) for k in self.SCHEDULE_NUMBERS},
+            )
         )
 
     # The whole input --------------------------------------------------------------------
+    def _load_existing(self, data: HSDSInput) -> None:
+        """Fetch the records of the input that are already in the database."""
+        ids: dict[type[models.Model], set[uuid.UUID]] = defaultdict(set)
+        ids[Taxonomy].update(_key(r["id"]) for r in data.taxonomies)
+        ids[TaxonomyTerm].update(_key(r["id"]) for r in data.taxonomy_terms)
+        for org in data.organizations:
+            ids[Organization].add(_key(org["id"]))
+            ids[Location].update(_key(loc["id"]) for loc in org.get("locations", []))
+        for service in data.services:
+            ids[Service].add(_key(service["id"]))
+            if service.get("organization"):
+                ids[Organization].add(_key(service["organization"]["id"]))
+            for link in service.get("service_at_locations", []):
+                if link.get("location"):
+                    ids[Location].add(_key(link["location"]["id"]))
+            for attribute in service.get("attributes", []):
+                term = attribute.get("taxonomy_term")
+                if term:
+                    ids[TaxonomyTerm].add(_key(term["id"]))
+                    if term.get("taxonomy_id"):
+                        ids[Taxonomy].add(_key(term["taxonomy_id"]))
+        # Terms name their taxonomy; one not in the input may be in the database.
+        ids[Taxonomy].update(
+            _key(t["taxonomy_id"]) for t in data.taxonomy_terms if t.get("taxonomy_id")
+        )
+        for model, wanted in ids.items():
+            for chunk in _chunks(sorted(wanted)):
+                for obj in model._default_manager.filter(pk__in=chunk):
+                    self.existing[model][obj.pk] = obj
+
+    def _delete_nested(self, data: HSDSInput) -> None:
+        """Delete the nested rows of the records about to be imported (they are replaced)."""
+        imported = {
+            Organization: {_key(r["id"]) for r in data.organizations},
+            Location: self._location_ids(data),
+            Service: {_key(r["id"]) for r in data.services},
+        }
+        # New records have no nested rows yet.
+        owners = {
+            model: sorted(ids & self.existing[model].keys()) for model, ids in imported.items()
+        }
+        for owner, owner_ids in owners.items():
+            for model, owner_field in NESTED[owner]:
+                for chunk in _chunks(owner_ids):
+                    model._default_manager.filter(**{f"{owner_field}__in": chunk}).delete()
+
+    @staticmethod
+    def _location_ids(data: HSDSInput) -> set[uuid.UUID]:
+        found = {_key(loc["id"]) for org in data.organizations for loc in org.get("locations", [])}
+        for service in data.services:
+            for link in service.get("service_at_locations", []):
+                if link.get("location"):
+                    found.add(_key(link["location"]["id"]))
+        return found
+
     def _link(self) -> None:
         """Set parent references; a parent that exists nowhere is kept as HSDS data."""
-        hsds_keys: dict[tuple[Any, str], str] = {
-            (TaxonomyTerm, "parent_id"): "parent_id",
-            (Organization, "parent_id"): "parent_organization_id",
+        hsds_keys: dict[type[models.Model], tuple[str, str]] = {
+            TaxonomyTerm: ("parent_id", "parent_id"),
+            Organization: ("parent_id", "parent_organization_id"),
         }
-        for model, record_id, field_name, target in self._links:
-            obj = model.objects.get(id=record_id)
-            key = hsds_keys[(model, field_name)]
+        targets: dict[type[models.Model], set[uuid.UUID]] = defaultdict(set)
+        for (model, _), target in self._links.items():
+            if target and not self._exists(model, target):
+                targets[model].add(_key(target))
+        in_database = {model: _existing_ids(model, ids) for model, ids in targets.items()}
+        for (model, record_id), target in self._links.items():
+            obj = self.saved[model][record_id]
+            field_name, key = hsds_keys[model]
             obj.extra.pop(key, None)
-            if target and self._exists(model, target):
-                setattr(obj, field_name, target)
+            if target and (
+                self._exists(model, target) or _key(target) in in_database.get(model, ())
+            ):
+                setattr(obj, field_name, _key(target))
             else:
                 setattr(obj, field_name, None)
                 if target:
                     obj.extra[key] = target
-            obj.save(update_fields=[field_name, "extra"])
+
+    def _write(self, model: type[models.Model]) -> None:
+        """Insert the new records of `model`, update the existing ones."""
+        existing = self.existing[model]
+        new = [obj for key, obj in self.saved[model].items() if key not in existing]
+        old = [obj for key, obj in self.saved[model].items() if key in existing]
+        kind = KINDS[model]
+        if new:
+            self.result.created[kind] += len(new)
+        if old:
+            self.result.updated[kind] += len(old)
+        for obj in old:
+            obj.modified = self.now
+        _update(model, old)
+        if model in HISTORY:
+            if new:
+                bulk_create_with_history(new, model, batch_size=BATCH, default_date=self.now)
+            if old:
+                # Rows are updated already; this writes one history entry per record.
+                bulk_update_with_history(old, model, [], batch_size=BATCH, default_date=self.now)
+        else:
+            model._default_manager.bulk_create(new, batch_size=BATCH)
 
     def run(self, data: HSDSInput) -> ImportResult:
-        self._links: list[tuple[Any, Any, str, Any]] = []
+        self._load_existing(data)
+        self._delete_nested(data)
         for record in data.taxonomies:
             self.taxonomy(record)
         for record in data.taxonomy_terms:
@@ -404,6 +683,13 @@ class Importer:
             self.service(record)
             self.progress(index + 1)
         self._link()
+        for model in KINDS:
+            self._write(model)
+        for addresses in self._addresses.values():
+            for address in addresses:
+                self._add(address)
+        for row_model in ROW_MODELS:
+            self._flush(row_model)
         return self.result
 
 
@@ -421,10 +707,21 @@ def _missing_references(data: HSDSInput) -> list[str]:
     known_orgs = {r["id"] for r in data.organizations}
     known_orgs |= {r["organization"]["id"] for r in data.services if r.get("organization")}
     wanted = {_organization_id(r) for r in data.services} - known_orgs - {None}
-    known_orgs |= {
-        str(i) for i in Organization.objects.filter(id__in=wanted).values_list("id", flat=True)
-    }
+    known_orgs |= {str(i) for i in _existing_ids(Organization, wanted)}
     terms = {r["id"] for r in data.taxonomy_terms}
+    # Terms and locations referenced only by id, looked up in the database at once.
+    term_ids: set[str] = set()
+    location_ids: set[str] = set()
+    for record in data.services:
+        for attr in record.get("attributes", []):
+            term_id = attr.get("taxonomy_term_id")
+            if term_id and term_id not in terms:
+                term_ids.add(term_id)
+        for link in record.get("service_at_locations", []):
+            if link.get("location_id") and not link.get("location"):
+                location_ids.add(link["location_id"])
+    stored_terms = _existing_ids(TaxonomyTerm, term_ids)
+    stored_locations = _existing_ids(Location, location_ids)
     for record in data.services:
         at = where.get(record["id"], f"services: id {record['id']}")
         org_id = _organization_id(record)
@@ -439,7 +736,7 @@ def _missing_references(data: HSDSInput) -> list[str]:
                 term_id
                 and term_id not in terms
                 and embedded_term.get("id") != term_id
-                and not TaxonomyTerm.objects.filter(id=term_id).exists()
+                and _key(term_id) not in stored_terms
             ):
                 problems.append(
                     f"{at}.attributes[{position}].taxonomy_term_id: "
@@ -451,7 +748,7 @@ def _missing_references(data: HSDSInput) -> list[str]:
                 problems.append(
                     f"{at}.service_at_locations[{position}]: no location_id and no location"
                 )
-            elif not link.get("location") and not Location.objects.filter(id=location_id).exists():
+            elif not link.get("location") and _key(location_id) not in stored_locations:
                 problems.append(
                     f"{at}.service_at_locations[{position}].location_id: "
                     f"location {location_id} does not exist"
@@ -466,8 +763,11 @@ def import_hsds(
     dry_run: bool = False,
     draft: bool = False,
     progress: Callable[[int], None] = lambda done: None,
+    data: HSDSInput | None = None,
 ) -> ImportResult:
-    data = read_input(path)
+    """Import the HSDS file or folder at `path` (or `data` already read from it)."""
+    if data is None:
+        data = read_input(path)
     problems = data.problems or _missing_references(data)
     if problems:
         raise ImportError_(problems)

@@ -5,6 +5,8 @@ whole input is valid.
 """
 
 import json
+import multiprocessing
+import os
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -75,22 +77,71 @@ def _check_ids(record: Any, file: str, path: list[Any], problems: list[str]) -> 
             _check_ids(item, file, [*path, index], problems)
 
 
+def _record_problems(
+    entity: str, records: list[Any], file: str, prefix: list[Any], indexes: range
+) -> list[list[str]]:
+    """The schema and id problems of each record in `indexes`, one line each."""
+    check = validator(entity)
+    found = []
+    for index in indexes:
+        record = records[index]
+        path = [*prefix, index]
+        errors = sorted(check.iter_errors(record), key=lambda e: list(e.absolute_path))
+        problems = [
+            f"{file}: {_path([*path, *error.absolute_path])}: {error.message}" for error in errors
+        ]
+        _check_ids(record, file, path, problems)
+        found.append(problems)
+    return found
+
+
+# Validating many records is CPU-bound: from this many on, forked workers share the work.
+PARALLEL_FROM = 2000
+PARALLEL_SPAN = 500
+_shared: tuple[str, list[Any], str, list[Any]] | None = None  # what the workers check
+
+
+def _shared_problems(span: tuple[int, int]) -> list[list[str]]:
+    if _shared is None:  # pragma: no cover - set before the workers are forked
+        raise RuntimeError("nothing to check")
+    entity, records, file, prefix = _shared
+    return _record_problems(entity, records, file, prefix, range(*span))
+
+
+def _all_problems(entity: str, records: list[Any], file: str, prefix: list[Any]) -> list[list[str]]:
+    global _shared  # handed to the forked workers
+    workers = min(os.cpu_count() or 1, 8)
+    if (
+        len(records) < PARALLEL_FROM
+        or workers < 2
+        or "fork" not in multiprocessing.get_all_start_methods()
+    ):
+        return _record_problems(entity, records, file, prefix, range(len(records)))
+    validator(entity)  # built once, before forking
+    spans = [
+        (start, min(start + PARALLEL_SPAN, len(records)))
+        for start in range(0, len(records), PARALLEL_SPAN)
+    ]
+    _shared = (entity, records, file, prefix)
+    try:
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
+            return [problems for part in pool.map(_shared_problems, spans) for problems in part]
+    finally:
+        _shared = None
+
+
 def _check(
     entity: str, records: list[Any], file: str, prefix: list[Any], into: HSDSInput
 ) -> list[dict[str, Any]]:
     valid = []
     problems = into.problems
     seen = into.seen.setdefault(entity, {})
-    check = validator(entity)
-    for index, record in enumerate(records):
-        path = [*prefix, index]
-        errors = sorted(check.iter_errors(record), key=lambda e: list(e.absolute_path))
-        for error in errors:
-            problems.append(f"{file}: {_path([*path, *error.absolute_path])}: {error.message}")
-        before = len(problems)
-        _check_ids(record, file, path, problems)
-        if not errors and len(problems) == before:
-            where = f"{file}: {_path(path)}"
+    for index, (record, found) in enumerate(
+        zip(records, _all_problems(entity, records, file, prefix), strict=True)
+    ):
+        problems += found
+        if not found:
+            where = f"{file}: {_path([*prefix, index])}"
             if record["id"] in seen:
                 problems.append(
                     f"{where}.id: duplicate id {record['id']} (also at {seen[record['id']]})"

@@ -19,7 +19,8 @@ _RULES: list[tuple[ActorType, str]] = [
     (ActorType.SCHOOL, r"schule\b|gymnasium|schulzentrum|berufskolleg|grundschule"),
     (
         ActorType.WELFARE_PROVIDER,
-        r"caritas|diakonie|\bawo\b|arbeiterwohlfahrt|\bdrk\b|rotes kreuz|paritätisch|johanniter|malteser",
+        r"caritas|diakonie|\bawo\b|arbeiterwohlfahrt|\bdrk\b|rotes kreuz|paritätisch"
+        r"|johanniter|malteser",
     ),
     (
         ActorType.RELIGIOUS_COMMUNITY,

@@ -115,6 +115,8 @@ class Service(HSDSRecord):
         verbose_name = _("offer")
         verbose_name_plural = _("offers")
         ordering = ["name"]
+        # The public API and finder list published offers by name, page by page.
+        indexes = [models.Index(fields=["review_state", "name", "id"], name="service_listing")]
 
     def __str__(self) -> str:
         return self.name

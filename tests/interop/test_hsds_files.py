@@ -203,3 +203,16 @@ def test_several_problems_give_one_line_each(kleve: Region, tmp_path: Path) -> N
 def test_import_without_any_region_says_what_to_do() -> None:
     with pytest.raises(CommandError, match="load_territory"):
         call_command("import_hsds", str(CATALOGUE), stdout=StringIO())
+
+
+@pytest.mark.usefixtures("imported")
+def test_imported_organisations_get_a_guessed_actor_type_that_reimport_keeps() -> None:
+    from kinetz.network.models import ActorType
+
+    jobcenter = Organization.objects.get(name="Jobcenter Kreis Kleve")
+    assert jobcenter.actor_type == ActorType.JOBCENTER
+    jobcenter.actor_type = ActorType.ADMINISTRATION  # corrected by staff
+    jobcenter.save()
+    call_command("import_hsds", str(CATALOGUE), stdout=StringIO())
+    jobcenter.refresh_from_db()
+    assert jobcenter.actor_type == ActorType.ADMINISTRATION

@@ -37,7 +37,8 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         region = region_from_option(options["region"])
-        total = len(read_input(options["path"]).services)
+        data = read_input(options["path"])  # read and checked once
+        total = len(data.services)
         bar = tqdm(total=total, unit="services", disable=not self.stderr.isatty() or total == 0)
 
         def progress(done: int) -> None:
@@ -50,6 +51,7 @@ class Command(BaseCommand):
                 dry_run=options["dry_run"],
                 draft=options["draft"],
                 progress=progress,
+                data=data,
             )
         except ImportError_ as error:
             raise CommandError(
