@@ -64,18 +64,18 @@ def outside_coordinator(other_region: Region) -> User:
     return _user(other_region, Role.COORDINATOR, "koordination@wesel.example.org")
 
 
+def signed_in_client(user: User) -> Client:
+    """A client signed in as `user`, second factor included where the user has a device."""
+    client = Client()
+    client.force_login(user)
+    device = user.totpdevice_set.filter(confirmed=True).first()
+    if device is not None:
+        session = client.session
+        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+        session.save()
+    return client
+
+
 @pytest.fixture
 def client_for(db: None) -> Callable[[User], Client]:
-    """A client signed in as `user`, second factor included where the role has one."""
-
-    def make(user: User) -> Client:
-        client = Client()
-        client.force_login(user)
-        device = user.totpdevice_set.filter(confirmed=True).first()
-        if device is not None:
-            session = client.session
-            session[DEVICE_ID_SESSION_KEY] = device.persistent_id
-            session.save()
-        return client
-
-    return make
+    return signed_in_client

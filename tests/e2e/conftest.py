@@ -73,16 +73,10 @@ def screenshot(page: Page, name: str) -> Path:
 def sign_in(page: Page, live_server_url: str, user: Any) -> None:
     """Give the browser a signed-in session of `user` (second factor included)."""
     from django.conf import settings
-    from django.test import Client
-    from django_otp import DEVICE_ID_SESSION_KEY
 
-    client = Client()
-    client.force_login(user)
-    device = user.totpdevice_set.filter(confirmed=True).first()
-    if device is not None:
-        session = client.session
-        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
-        session.save()
+    from tests.conftest import signed_in_client
+
+    client = signed_in_client(user)
     cookie = client.cookies[settings.SESSION_COOKIE_NAME].value
     page.context.add_cookies(
         [{"name": settings.SESSION_COOKIE_NAME, "value": cookie, "url": live_server_url}]
