@@ -270,7 +270,7 @@ def service(obj: Service) -> dict[str, Any]:
             "eligibility_description": obj.eligibility_description,
             "minimum_age": obj.minimum_age,
             "maximum_age": obj.maximum_age,
-            "assured_date": obj.assured_date,
+            "assured_date": obj.last_verified,
             "alert": obj.alert,
             "last_modified": obj.last_modified,
             "organization": embedded_organization(obj.organization),

@@ -460,7 +460,7 @@ class Importer:
             organization_id=_organization_id(record),
             minimum_age=_int(record.get("minimum_age")),
             maximum_age=_int(record.get("maximum_age")),
-            assured_date=_date(record.get("assured_date")),
+            last_verified=_date(record.get("assured_date")),
             last_modified=_datetime(record.get("last_modified")),
             review_state=self.review_state,
             extra=_split(record, self.SERVICE_FIELDS),

@@ -10,6 +10,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from kinetz.core.models import TimeStampedModel
 from kinetz.core.scoping import RegionScopedQuerySet
 from kinetz.network.models import HSDSRecord
 
@@ -99,7 +100,8 @@ class Service(HSDSRecord):
     minimum_age = models.PositiveSmallIntegerField(_("minimum age"), null=True, blank=True)
     maximum_age = models.PositiveSmallIntegerField(_("maximum age"), null=True, blank=True)
     alert = models.TextField(_("notice"), blank=True)
-    assured_date = models.DateField(_("last checked"), null=True, blank=True)
+    # HSDS `assured_date`: when the provider or the KI last confirmed the entry is current.
+    last_verified = models.DateField(_("last verified"), null=True, blank=True)
     last_modified = models.DateTimeField(null=True, blank=True)
     review_state = models.CharField(
         max_length=20, choices=ReviewState.choices, default=ReviewState.DRAFT, db_index=True
@@ -278,3 +280,60 @@ class CostOption(HSDSRecord):
 
     class Meta:
         ordering = ["position"]
+
+
+class TranslationOrigin(models.TextChoices):
+    HUMAN = "human", _("human translation")
+    MACHINE = "machine", _("machine translation")
+
+
+# The text fields of an offer that can be translated, in the order editors see them.
+TRANSLATABLE_SERVICE_FIELDS = (
+    "name",
+    "description",
+    "eligibility_description",
+    "application_process",
+    "fees_description",
+    "interpretation_services",
+    "alert",
+)
+
+
+class ServiceTranslation(TimeStampedModel):
+    """One text field of an offer in one language.
+
+    `source_digest` is the digest of the German text the translation was made from: when the
+    German text changes, the translation is known to be outdated without reading the history.
+    """
+
+    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="translations")
+    language = models.CharField(_("language"), max_length=8)
+    field = models.CharField(
+        _("field"),
+        max_length=40,
+        choices=[(name, name) for name in TRANSLATABLE_SERVICE_FIELDS],
+    )
+    text = models.TextField(_("translation"))
+    origin = models.CharField(
+        _("made by"),
+        max_length=10,
+        choices=TranslationOrigin.choices,
+        default=TranslationOrigin.HUMAN,
+    )
+    source_digest = models.CharField(max_length=64)
+    translated_by = models.ForeignKey(
+        "accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("translation")
+        verbose_name_plural = _("translations")
+        ordering = ["language", "field"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["service", "language", "field"], name="one_translation_per_field"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.service_id} {self.field} [{self.language}]"
