@@ -7,6 +7,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from kinetz.accounts.models import User
 from kinetz.network.models import Organization
+from kinetz.offers.models import ReviewState, Service, Taxonomy, TaxonomyTerm
 from kinetz.territory.models import Municipality, Region
 
 PASSWORD = "correct-horse-battery"
@@ -71,3 +72,34 @@ class OrganizationFactory(factory.django.DjangoModelFactory[Organization]):
     region = factory.SubFactory(RegionFactory)
     name = factory.Sequence(lambda n: f"Träger {n}")
     description = "Ein Träger der Integrationsarbeit."
+
+
+class ServiceFactory(factory.django.DjangoModelFactory[Service]):
+    class Meta:
+        model = Service
+
+    organization = factory.SubFactory(OrganizationFactory)
+    region = factory.SelfAttribute("organization.region")
+    name = factory.Sequence(lambda n: f"Sprachcafé {n}")
+    description = "Deutsch üben im Gespräch, ohne Anmeldung."
+    review_state = ReviewState.PUBLISHED
+
+
+class TaxonomyFactory(factory.django.DjangoModelFactory[Taxonomy]):
+    class Meta:
+        model = Taxonomy
+        django_get_or_create = ("vocabulary",)
+
+    vocabulary = "handlungsfeld"
+    name = "Handlungsfeld"
+    description = "Fields of action of integration work."
+
+
+class TaxonomyTermFactory(factory.django.DjangoModelFactory[TaxonomyTerm]):
+    class Meta:
+        model = TaxonomyTerm
+
+    taxonomy = factory.SubFactory(TaxonomyFactory)
+    code = factory.Sequence(lambda n: f"feld-{n}")
+    name = factory.Sequence(lambda n: f"Feld {n}")
+    description = ""

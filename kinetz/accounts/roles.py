@@ -26,6 +26,9 @@ class Capability(models.TextChoices):
     VIEW_NETWORK = "view_network"
     MANAGE_USERS = "manage_users"
     REVIEW_OFFERS = "review_offers"
+    MANAGE_NETWORK = "manage_network"
+    MANAGE_TAXONOMY = "manage_taxonomy"
+    EXPORT_CATALOGUE = "export_catalogue"
     EDIT_OWN_ORGANIZATION = "edit_own_organization"
     VIEW_CASE_FILES = "view_case_files"
     VIEW_REPORTS = "view_reports"
@@ -40,6 +43,8 @@ CAPABILITIES: dict[Role, frozenset[Capability]] = {
             Capability.VIEW_TERRITORY,
             Capability.VIEW_NETWORK,
             Capability.REVIEW_OFFERS,
+            Capability.MANAGE_NETWORK,
+            Capability.EXPORT_CATALOGUE,
             Capability.VIEW_REPORTS,
         }
     ),
@@ -61,6 +66,9 @@ CAPABILITIES: dict[Role, frozenset[Capability]] = {
             Capability.VIEW_NETWORK,
             Capability.MANAGE_USERS,
             Capability.REVIEW_OFFERS,
+            Capability.MANAGE_NETWORK,
+            Capability.MANAGE_TAXONOMY,
+            Capability.EXPORT_CATALOGUE,
             Capability.VIEW_REPORTS,
         }
     ),
