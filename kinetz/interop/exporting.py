@@ -35,10 +35,10 @@ def export_hsds(
         organizations = organizations.filter(region__slug=region_slug)
     if published_only:
         services = services.filter(review_state=ReviewState.PUBLISHED)
-    services = hsds.with_service_relations(services.order_by("id"))
-    organizations = hsds.with_organization_relations(organizations.order_by("id"))
-    service_records = [hsds.service(s) for s in services]
-    organization_records = [hsds.organization(o) for o in organizations]
+    service_records = [hsds.service(s) for s in hsds.load_services(services.order_by("id"))]
+    organization_records = [
+        hsds.organization(o) for o in hsds.load_organizations(organizations.order_by("id"))
+    ]
     taxonomy_record = {
         "taxonomies": [hsds.taxonomy(t) for t in Taxonomy.objects.order_by("id")],
         "taxonomy_terms": [hsds.taxonomy_term(t) for t in TaxonomyTerm.objects.order_by("id")],

@@ -14,6 +14,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
+from django.apps import apps
 from django.db import connections, models, router, transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
@@ -780,4 +781,24 @@ def import_hsds(
     except _DryRunRollback:
         result = importer.result
         result.dry_run = True
+        return result
+    if len(data.services) >= REFRESH_STATISTICS_FROM:
+        refresh_statistics()
     return result
+
+
+# After a large import the query planner's row estimates are stale until autovacuum comes by;
+# PostgreSQL then chose whole-table sorts for API pages (0.6 s instead of 0.05 s at 100k).
+REFRESH_STATISTICS_FROM = 1000
+
+
+def refresh_statistics() -> None:
+    """Update the planner statistics of the catalogue tables (ANALYZE)."""
+    connection = connections[router.db_for_write(Service)]
+    with connection.cursor() as cursor:
+        if connection.vendor != "postgresql":
+            cursor.execute("ANALYZE")
+            return
+        for app in ("offers", "network"):
+            for model in apps.get_app_config(app).get_models():
+                cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")

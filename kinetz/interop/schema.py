@@ -29,6 +29,6 @@ def validator(entity: str) -> Draft202012Validator:
 
 
 @cache
-def field_order(entity: str) -> list[str]:
-    """The property order of an entity in the HSDS schema (exports follow it)."""
-    return list(_schemas()[f"{entity}.json"]["properties"])
+def field_rank(entity: str) -> dict[str, int]:
+    """The position of each property of an entity in the HSDS schema (exports follow it)."""
+    return {name: rank for rank, name in enumerate(_schemas()[f"{entity}.json"]["properties"])}
