@@ -4,7 +4,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 out=kinetz/static/vendor
 rm -rf "$out"
-mkdir -p "$out/kern/fonts" "$out/htmx" "$out/leaflet" "$out/axe-core"
+mkdir -p "$out/kern/fonts" "$out/htmx" "$out/leaflet" "$out/axe-core" "$out/cytoscape"
 kern=node_modules/@kern-ux/native
 cp "$kern/dist/kern.min.css" "$kern/LICENSE.md" "$out/kern/"
 cp "$kern/dist/fonts/fira-sans.css" "$out/kern/fonts/"
@@ -17,7 +17,8 @@ cp node_modules/htmx.org/dist/htmx.min.js node_modules/htmx.org/LICENSE "$out/ht
 cp -r node_modules/leaflet/dist/leaflet.js node_modules/leaflet/dist/leaflet.css \
       node_modules/leaflet/dist/images node_modules/leaflet/LICENSE "$out/leaflet/"
 cp node_modules/axe-core/axe.min.js node_modules/axe-core/LICENSE "$out/axe-core/"
-for pkg in @kern-ux/native htmx.org leaflet axe-core; do
+cp node_modules/cytoscape/dist/cytoscape.min.js node_modules/cytoscape/LICENSE "$out/cytoscape/"
+for pkg in @kern-ux/native htmx.org leaflet axe-core cytoscape; do
   printf '%s %s\n' "$pkg" "$(node -p "require('./node_modules/$pkg/package.json').version")"
 done > "$out/VERSIONS"
 echo "vendored into $out:"; cat "$out/VERSIONS"
