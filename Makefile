@@ -28,6 +28,7 @@ demo: venv
 	$(PY) manage.py load_territory kleve
 	$(PY) manage.py import_hsds kinetz/interop/demo/kleve
 	$(PY) manage.py create_demo_users
+	$(PY) manage.py load_demo_network
 	@echo "kinetz serves on http://127.0.0.1:$(PORT)/ (Ctrl-C stops)"
 	$(PY) manage.py runserver 127.0.0.1:$(PORT)
 

@@ -273,3 +273,7 @@ LOGGING = {
 
 # kinetz itself.
 KINETZ_DEFAULT_REGION = env_str("KINETZ_DEFAULT_REGION", "kleve")
+# Offer freshness: a published offer not verified for this many months is stale; its
+# provider's editors are reminded at most once per interval.
+KINETZ_STALE_AFTER_MONTHS = env_int("KINETZ_STALE_AFTER_MONTHS", 12, minimum=1)
+KINETZ_REMINDER_INTERVAL_DAYS = env_int("KINETZ_REMINDER_INTERVAL_DAYS", 30, minimum=1)

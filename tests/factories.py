@@ -1,12 +1,21 @@
 """factory_boy factories for the models the tests build."""
 
+from datetime import timedelta
 from typing import Any
 
 import factory
+from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from kinetz.accounts.models import User
-from kinetz.network.models import Organization
+from kinetz.network.models import (
+    Contact,
+    Cooperation,
+    Meeting,
+    Organization,
+    WorkingGroup,
+    WorkingGroupMembership,
+)
 from kinetz.offers.models import ReviewState, Service, Taxonomy, TaxonomyTerm
 from kinetz.territory.models import Municipality, Region
 
@@ -103,3 +112,53 @@ class TaxonomyTermFactory(factory.django.DjangoModelFactory[TaxonomyTerm]):
     code = factory.Sequence(lambda n: f"feld-{n}")
     name = factory.Sequence(lambda n: f"Feld {n}")
     description = ""
+
+
+class ContactFactory(factory.django.DjangoModelFactory[Contact]):
+    class Meta:
+        model = Contact
+
+    organization = factory.SubFactory(OrganizationFactory)
+    name = factory.Faker("name", locale="de_DE")
+    email = factory.Sequence(lambda n: f"kontakt{n}@example.org")
+
+
+class WorkingGroupFactory(factory.django.DjangoModelFactory[WorkingGroup]):
+    class Meta:
+        model = WorkingGroup
+
+    region = factory.SubFactory(RegionFactory)
+    name = factory.Sequence(lambda n: f"Arbeitskreis {n}")
+    description = "Abstimmung der Angebote."
+
+
+class WorkingGroupMembershipFactory(factory.django.DjangoModelFactory[WorkingGroupMembership]):
+    class Meta:
+        model = WorkingGroupMembership
+
+    group = factory.SubFactory(WorkingGroupFactory)
+    organization = factory.SubFactory(
+        OrganizationFactory, region=factory.SelfAttribute("..group.region")
+    )
+
+
+class MeetingFactory(factory.django.DjangoModelFactory[Meeting]):
+    class Meta:
+        model = Meeting
+
+    group = factory.SubFactory(WorkingGroupFactory)
+    starts_at = factory.LazyFunction(lambda: timezone.now() + timedelta(days=14))
+    place = "Kreishaus"
+
+
+class CooperationFactory(factory.django.DjangoModelFactory[Cooperation]):
+    class Meta:
+        model = Cooperation
+
+    region = factory.SubFactory(RegionFactory)
+    organization_a = factory.SubFactory(
+        OrganizationFactory, region=factory.SelfAttribute("..region")
+    )
+    organization_b = factory.SubFactory(
+        OrganizationFactory, region=factory.SelfAttribute("..region")
+    )

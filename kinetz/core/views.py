@@ -1,10 +1,12 @@
 from django.db import DatabaseError, connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from kinetz.accounts.roles import Capability
+from kinetz.offers.review import offers_overview
 from kinetz.territory.models import Municipality, Region
 
 
@@ -22,9 +24,19 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "territory": user.is_superuser or user.can(Capability.VIEW_TERRITORY),
         "network": user.is_superuser or user.can(Capability.VIEW_NETWORK),
         "users": user.is_superuser or user.can(Capability.MANAGE_USERS),
+        "vocabularies": user.is_superuser or user.can(Capability.REVIEW_OFFERS),
+        "translations": user.is_superuser
+        or user.can(Capability.REVIEW_OFFERS)
+        or (user.can(Capability.EDIT_OWN_ORGANIZATION) and user.organization_id is not None),
+        "export": user.is_superuser or user.can(Capability.EXPORT_CATALOGUE),
         "admin_site": user.is_staff,
+        "my_organization": user.is_superuser or user.can(Capability.EDIT_OWN_ORGANIZATION),
+        "review": user.is_superuser or user.can(Capability.REVIEW_OFFERS),
     }
-    return render(request, "core/dashboard.html", {"links": links})
+    context: dict[str, object] = {"links": links}
+    if links["review"]:
+        context["offers"] = offers_overview(user, timezone.localdate())
+    return render(request, "core/dashboard.html", context)
 
 
 @never_cache

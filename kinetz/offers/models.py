@@ -337,3 +337,119 @@ class ServiceTranslation(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.service_id} {self.field} [{self.language}]"
+
+
+# Provider self-service: proposed changes and freshness reminders --------------------------
+
+
+class RevisionState(models.TextChoices):
+    DRAFT = "draft", _("draft")
+    SUBMITTED = "submitted", _("submitted for review")
+    RETURNED = "returned", _("returned for changes")
+    PUBLISHED = "published", _("published")
+
+
+# A revision in one of these states is still being worked on; a service has at most one.
+OPEN_REVISION_STATES = (RevisionState.DRAFT, RevisionState.SUBMITTED, RevisionState.RETURNED)
+
+
+class ServiceRevisionQuerySet(RegionScopedQuerySet["ServiceRevision"]):
+    region_path = "service__region"
+
+    def open(self) -> "ServiceRevisionQuerySet":
+        return self.filter(state__in=OPEN_REVISION_STATES)
+
+    def submitted(self) -> "ServiceRevisionQuerySet":
+        return self.filter(state=RevisionState.SUBMITTED)
+
+
+class ServiceRevision(TimeStampedModel):
+    """A provider editor's proposed version of an offer, waiting to be reviewed.
+
+    `data` holds the whole proposal as the editor form sees it (see kinetz.offers.revisions);
+    `base` is the published version the editor started from, so that publishing writes only
+    what the editor changed. The offer itself is changed only when a coordinator publishes.
+    """
+
+    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="revisions")
+    state = models.CharField(
+        _("state"), max_length=20, choices=RevisionState.choices, default=RevisionState.DRAFT
+    )
+    data = models.JSONField(default=dict)
+    base = models.JSONField(null=True, blank=True)
+    # An archive request takes the published offer offline when it is accepted.
+    archive = models.BooleanField(_("archive request"), default=False)
+    note = models.TextField(_("message to the integration centre"), blank=True)
+    created_by = models.ForeignKey(
+        "accounts.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    submitted_at = models.DateTimeField(_("submitted on"), null=True, blank=True)
+    submitted_by = models.ForeignKey(
+        "accounts.User",
+        verbose_name=_("submitted by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    reviewed_at = models.DateTimeField(_("reviewed on"), null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        "accounts.User",
+        verbose_name=_("reviewed by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    review_comment = models.TextField(_("comment of the integration centre"), blank=True)
+
+    objects: ClassVar[Any] = ServiceRevisionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("proposed change")
+        verbose_name_plural = _("proposed changes")
+        ordering = ["submitted_at", "created"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["service"],
+                condition=models.Q(state__in=["draft", "submitted", "returned"]),
+                name="one_open_revision_per_service",
+            )
+        ]
+        indexes = [models.Index(fields=["state", "submitted_at"], name="revision_queue")]
+
+    def __str__(self) -> str:
+        return f"{self.service_id} [{self.state}]"
+
+    @property
+    def is_open(self) -> bool:
+        return self.state in OPEN_REVISION_STATES
+
+    @property
+    def is_new_offer(self) -> bool:
+        """True while the offer was never published: the proposal is the whole offer."""
+        return self.base is None
+
+
+class FreshnessReminderQuerySet(RegionScopedQuerySet["FreshnessReminder"]):
+    region_path = "organization__region"
+
+
+class FreshnessReminder(models.Model):
+    """One reminder sent to an organisation's editors about offers not verified for long."""
+
+    id = models.BigAutoField(primary_key=True)
+    organization = models.ForeignKey(
+        "network.Organization", on_delete=models.CASCADE, related_name="freshness_reminders"
+    )
+    sent_at = models.DateTimeField(db_index=True)
+    stale_offers = models.PositiveIntegerField()
+    recipients = models.PositiveIntegerField()
+
+    objects: ClassVar[Any] = FreshnessReminderQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-sent_at"]
+
+    def __str__(self) -> str:
+        return f"{self.organization_id} {self.sent_at:%Y-%m-%d}"
