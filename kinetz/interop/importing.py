@@ -209,6 +209,9 @@ NESTED: dict[type[models.Model], tuple[tuple[type[models.Model], str], ...]] = {
         (ServiceAtLocation, "service_id"),
     ),
 }
+# Nested rows other records point at (working-group delegates point at contacts): these are
+# updated in place by id instead of being replaced, so the references survive a re-import.
+KEPT_BY_ID: tuple[type[models.Model], ...] = (Contact,)
 # Models of nested rows, in the order they are written.
 ROW_MODELS: tuple[type[models.Model], ...] = (
     Phone,
@@ -238,6 +241,8 @@ class Importer:
         self._links: dict[tuple[type[models.Model], uuid.UUID], Any] = {}
         # Nested rows waiting to be written, by model.
         self._rows: dict[type[models.Model], list[Any]] = defaultdict(list)
+        # Ids of rows in KEPT_BY_ID models that exist and are in the input (updated in place).
+        self._kept: dict[type[models.Model], set[uuid.UUID]] = {}
         # A location's addresses: those of its last occurrence.
         self._addresses: dict[uuid.UUID, list[Address]] = {}
         self.placer: Placer | None = None
@@ -267,7 +272,16 @@ class Importer:
             self._flush(type(row))
 
     def _flush(self, model: type[models.Model]) -> None:
-        _insert(model, self._rows.pop(model, []), self.now)
+        rows = self._rows.pop(model, [])
+        kept = self._kept.get(model, set())
+        if not kept:
+            _insert(model, rows, self.now)
+            return
+        updated = [row for row in rows if _key(row.pk) in kept]
+        for row in updated:
+            row.modified = self.now
+        _update(model, updated)
+        _insert(model, [row for row in rows if _key(row.pk) not in kept], self.now)
 
     # Taxonomies -------------------------------------------------------------------------
     def taxonomy(self, record: dict[str, Any]) -> Taxonomy:
@@ -607,10 +621,22 @@ class Importer:
         owners = {
             model: sorted(ids & self.existing[model].keys()) for model, ids in imported.items()
         }
+        incoming_contacts = {
+            _key(contact["id"])
+            for record in (*data.organizations, *data.services)
+            for contact in record.get("contacts", [])
+        }
+        self._kept[Contact] = _existing_ids(Contact, incoming_contacts)
         for owner, owner_ids in owners.items():
             for model, owner_field in NESTED[owner]:
                 for chunk in _chunks(owner_ids):
-                    model._default_manager.filter(**{f"{owner_field}__in": chunk}).delete()
+                    nested = model._default_manager.filter(**{f"{owner_field}__in": chunk})
+                    if model not in KEPT_BY_ID:
+                        nested.delete()
+                        continue
+                    gone = set(nested.values_list("pk", flat=True)) - self._kept[model]
+                    for doomed in _chunks(sorted(gone)):
+                        model._default_manager.filter(pk__in=doomed).delete()
 
     @staticmethod
     def _location_ids(data: HSDSInput) -> set[uuid.UUID]:

@@ -10,9 +10,10 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from kinetz.interop.schema import validator
-from kinetz.network.models import Organization
+from kinetz.network.models import Contact, Organization
 from kinetz.offers.models import Location, ReviewState, Service, TaxonomyTerm
 from kinetz.territory.models import Region
+from tests.factories import WorkingGroupFactory, WorkingGroupMembershipFactory
 
 INTEROP = Path(__file__).resolve().parents[2] / "kinetz" / "interop"
 CATALOGUE = INTEROP / "demo" / "kleve"
@@ -216,3 +217,31 @@ def test_imported_organisations_get_a_guessed_actor_type_that_reimport_keeps() -
     call_command("import_hsds", str(CATALOGUE), stdout=StringIO())
     jobcenter.refresh_from_db()
     assert jobcenter.actor_type == ActorType.ADMINISTRATION
+
+
+def test_reimport_keeps_contacts_that_working_groups_point_at(
+    imported: Region, tmp_path: Path
+) -> None:
+    """Contacts are central records: a re-import updates them in place, so a working group's
+    delegate survives, and a contact dropped from the file is removed."""
+    services = json.loads((CATALOGUE / "services.json").read_text())
+    source = next(service for service in services["contents"] if service.get("contacts"))
+    kept_id = source["contacts"][0]["id"]
+    service = Service.objects.get(pk=source["id"])
+    group = WorkingGroupFactory(region=imported)
+    membership = WorkingGroupMembershipFactory(
+        group=group, organization=service.organization, delegate=Contact.objects.get(pk=kept_id)
+    )
+    dropped = Contact.objects.create(service=service, name="Nicht mehr in der Datei")
+    source["contacts"][0]["name"] = "Neu im Amt"
+    folder = tmp_path / "changed"
+    shutil.copytree(CATALOGUE, folder)
+    (folder / "services.json").write_text(json.dumps(services, ensure_ascii=False))
+
+    call_command("import_hsds", str(folder), stdout=StringIO())
+
+    membership.refresh_from_db()
+    assert str(membership.delegate_id) == kept_id
+    assert membership.delegate is not None
+    assert membership.delegate.name == "Neu im Amt"
+    assert not Contact.objects.filter(pk=dropped.pk).exists()
