@@ -3,10 +3,10 @@
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 
 from kinetz.network.models import ActorType, Organization
-from kinetz.offers.models import ReviewState, Service, TaxonomyTerm, Vocabulary
+from kinetz.offers.models import ReviewState, Service, ServiceAttribute, TaxonomyTerm, Vocabulary
 from kinetz.territory.models import Municipality
 
 
@@ -76,8 +76,18 @@ def filter_organizations(
 
 
 def offers_of(organization: Organization) -> QuerySet[Service]:
+    """The organisation's offers that are not archived, each with `fields_of_action`."""
     return (
         organization.services.exclude(review_state=ReviewState.ARCHIVED)
-        .prefetch_related("at_locations__location__municipality", "attributes__taxonomy_term")
+        .prefetch_related(
+            "at_locations__location__municipality",
+            Prefetch(
+                "attributes",
+                ServiceAttribute.objects.filter(link_type=Vocabulary.HANDLUNGSFELD)
+                .select_related("taxonomy_term")
+                .order_by("taxonomy_term__name"),
+                to_attr="fields_of_action",
+            ),
+        )
         .order_by("name")
     )

@@ -5,8 +5,14 @@ from django.test import Client
 
 from kinetz.accounts.models import User
 from kinetz.network.models import ActorType, Organization
+from kinetz.offers.models import ServiceAttribute
 from kinetz.territory.models import Region
-from tests.factories import OrganizationFactory
+from tests.factories import (
+    OrganizationFactory,
+    ServiceFactory,
+    TaxonomyFactory,
+    TaxonomyTermFactory,
+)
 
 
 @pytest.fixture
@@ -90,3 +96,23 @@ def test_htmx_request_gets_only_the_results(
     content = response.content.decode()
     assert "Caritas Kleve" in content
     assert "<html" not in content
+
+
+def test_profile_lists_each_offer_with_its_fields_of_action_only(
+    client_for: Callable[[User], Client], coordinator: User, organizations: dict[str, Organization]
+) -> None:
+    offer = ServiceFactory(organization=organizations["vhs"], name="Elterncafé")
+    language = TaxonomyTermFactory(name="Sprache")
+    parents = TaxonomyTermFactory(
+        name="Eltern", taxonomy=TaxonomyFactory(vocabulary="zielgruppe", name="Zielgruppe")
+    )
+    ServiceAttribute.objects.create(
+        service=offer, taxonomy_term=language, link_type="handlungsfeld"
+    )
+    ServiceAttribute.objects.create(service=offer, taxonomy_term=parents, link_type="zielgruppe")
+
+    page = client_for(coordinator).get(f"/network/organisations/{organizations['vhs'].pk}/")
+
+    row = next(o for o in page.context["offers"] if o.name == "Elterncafé")
+    assert [a.taxonomy_term.name for a in row.fields_of_action] == ["Sprache"]
+    assert "Sprache</td>" in page.content.decode()
