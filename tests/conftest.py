@@ -1,9 +1,11 @@
 """The fixed cast of users, one per role, in the region 'kleve'; plus one outsider region."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 import pytest
+from django.conf import settings
 from django.test import Client
+from django.utils import translation
 from django_otp import DEVICE_ID_SESSION_KEY
 
 from kinetz.accounts.models import User
@@ -78,4 +80,25 @@ def signed_in_client(user: User) -> Client:
 
 @pytest.fixture
 def client_for(db: None) -> Callable[[User], Client]:
-    return signed_in_client
+    """Signed-in clients that see the pages in English, the msgids: assertions on page text
+    then test the page, not the state of a translation. (German, the default, and the other
+    languages are tested in tests/core/test_languages.py and the browser tests.)"""
+
+    def make(user: User) -> Client:
+        client = signed_in_client(user)
+        client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+        return client
+
+    return make
+
+
+@pytest.fixture
+def client_en(client_for: Callable[[User], Client]) -> Callable[[User], Client]:
+    return client_for
+
+
+@pytest.fixture(autouse=True)
+def english_messages() -> Iterator[None]:
+    """Messages of domain code called directly in a test come in English too."""
+    with translation.override("en"):
+        yield

@@ -31,9 +31,10 @@ class LanguageMiddleware:
             or normalise(request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME))
             or DEFAULT_LANGUAGE
         )
-        translation.activate(language)
         request.LANGUAGE_CODE = language
-        response = self.get_response(request)
+        # override() gives the thread back the language it had before the request.
+        with translation.override(language):
+            response = self.get_response(request)
         if from_query and request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME) != from_query:
             response.set_cookie(
                 settings.LANGUAGE_COOKIE_NAME,
@@ -44,7 +45,6 @@ class LanguageMiddleware:
             )
         response.headers.setdefault("Content-Language", language)
         response.headers.setdefault("Vary", "Cookie")
-        translation.deactivate()
         return response
 
 

@@ -3,11 +3,7 @@
 A test module's own fixture of the same name wins over these.
 """
 
-from collections.abc import Callable
-
 import pytest
-from django.conf import settings
-from django.test import Client
 
 from kinetz.accounts.models import User
 from kinetz.network.models import Organization
@@ -82,16 +78,3 @@ def published_offer(vhs: Organization, terms: dict[str, TaxonomyTerm]) -> Servic
         service=service, freq="WEEKLY", byday="TU", opens_at="15:00", closes_at="17:00"
     )
     return service
-
-
-@pytest.fixture
-def client_en(client_for: Callable[[User], Client]) -> Callable[[User], Client]:
-    """Signed-in clients that see the pages in English (the msgids), so that assertions on
-    page text do not depend on the state of the German translation."""
-
-    def make(user: User) -> Client:
-        client = client_for(user)
-        client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-        return client
-
-    return make

@@ -184,7 +184,9 @@ def test_values_follow_the_users_language(
     terms: dict[str, TaxonomyTerm],
 ) -> None:
     full_offer(region, towns, terms)
-    response = client_for(coordinator).get(DOWNLOAD, {"format": "csv"})  # German by default
+    client = client_for(coordinator)
+    client.cookies["kinetz_language"] = "de"
+    response = client.get(DOWNLOAD, {"format": "csv"})
     [row] = csv_rows(response)
     assert "veröffentlicht" in row.values()
     assert "Wohlfahrtsverband" in row.values()
