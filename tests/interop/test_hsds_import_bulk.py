@@ -8,12 +8,15 @@ from typing import Any
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
 
 from kinetz.interop import reading
+from kinetz.interop.importing import refresh_statistics
 from kinetz.network.models import Organization, Phone
 from kinetz.offers.locating import place_location
 from kinetz.offers.models import Location, Schedule, Service, ServiceAttribute
 from kinetz.territory.models import Region
+from tests.factories import ServiceFactory
 
 CATALOGUE = Path(__file__).resolve().parents[2] / "kinetz" / "interop" / "demo" / "kleve"
 
@@ -163,3 +166,19 @@ def test_parallel_validation_reports_the_same_problems(
     assert parallel.problems == sequential.problems
     assert len(parallel.problems) == 4
     assert [r["id"] for r in parallel.services] == [r["id"] for r in sequential.services]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_statistics_are_refreshed_for_the_query_planner_after_a_large_import() -> None:
+    ServiceFactory.create_batch(3)
+    refresh_statistics()
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT last_vacuum IS NOT NULL, last_analyze IS NOT NULL "
+                "FROM pg_stat_user_tables WHERE relname = 'offers_service'"
+            )
+            assert cursor.fetchone() == (True, True)
+        else:
+            cursor.execute("SELECT count(*) FROM sqlite_stat1 WHERE tbl = 'offers_service'")
+            assert cursor.fetchone()[0] > 0
