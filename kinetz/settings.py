@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "kinetz.territory",
     "kinetz.network",
     "kinetz.offers",
+    "kinetz.finder",
     "kinetz.interop",
 ]
 

@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+
+
+class FinderConfig(AppConfig):
+    """The public multilingual finder: search index, search, public offer pages."""
+
+    name = "kinetz.finder"
+    label = "finder"
