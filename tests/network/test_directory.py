@@ -116,3 +116,15 @@ def test_profile_lists_each_offer_with_its_fields_of_action_only(
     row = next(o for o in page.context["offers"] if o.name == "Elterncafé")
     assert [a.taxonomy_term.name for a in row.fields_of_action] == ["Sprache"]
     assert "Sprache</td>" in page.content.decode()
+
+
+def test_filter_form_keeps_the_chosen_values(
+    client_for: Callable[[User], Client], coordinator: User, organizations: dict[str, Organization]
+) -> None:
+    page = client_for(coordinator).get(
+        "/network/organisations/", {"actor_type": "welfare_provider"}
+    )
+    content = page.content.decode()
+    assert '<option value="welfare_provider" selected>' in content
+    assert '<option value="" selected>' not in content
+    assert 'for="filter-municipality"' in content
