@@ -12,6 +12,7 @@ urlpatterns = [
     path("staff/", include("kinetz.territory.urls")),
     path("network/", include("kinetz.network.urls")),
     path("offers/", include("kinetz.offers.urls")),
+    path("", include("kinetz.finder.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

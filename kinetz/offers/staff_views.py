@@ -29,7 +29,7 @@ from kinetz.accounts.roles import Capability
 from kinetz.core.audit import log_action
 from kinetz.core.languages import direction
 from kinetz.interop import spreadsheets
-from kinetz.offers import taxonomy, translating
+from kinetz.offers import machine_translation, taxonomy, translating
 from kinetz.offers.models import (
     TRANSLATABLE_SERVICE_FIELDS,
     ReviewState,
@@ -226,6 +226,8 @@ def translation_edit(request: HttpRequest, service_id: Any, language: str) -> Ht
     languages = dict(translating.language_names())
     if language not in languages:
         raise Http404
+    if request.method == "POST" and "machine_translate" in request.POST:
+        return _machine_translate(request, service, language)
     fields = translating.translation_status(service, language)
     form = TranslationForm(request.POST or None, language=language, fields=fields)
     if request.method == "POST" and form.is_valid():
@@ -247,8 +249,27 @@ def translation_edit(request: HttpRequest, service_id: Any, language: str) -> Ht
         "language": language,
         "language_name": languages[language],
         "direction": direction(language),
+        "machine_translation": machine_translation.is_enabled(),
     }
     return render(request, "offers/staff/translation_edit.html", context)
+
+
+def _machine_translate(request: HttpRequest, service: Service, language: str) -> HttpResponse:
+    """Fill the missing and outdated fields with a machine translation, marked as such."""
+    try:
+        fields = machine_translation.create_machine_translation(service, language, request.user)
+    except machine_translation.MachineTranslationError as error:
+        messages.error(request, str(error))
+    else:
+        if fields:
+            messages.success(
+                request,
+                _("A machine translation was saved for %(count)d fields. Please check it.")
+                % {"count": len(fields)},
+            )
+        else:
+            messages.info(request, _("There was nothing left to translate."))
+    return redirect("catalogue_staff:translation_edit", service_id=service.pk, language=language)
 
 
 # --- export ----------------------------------------------------------------------------------
