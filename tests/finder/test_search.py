@@ -1,0 +1,370 @@
+"""The hybrid search: cross-lingual retrieval, typo tolerance, filters, bad input, index updates.
+
+Real Tantivy and the real embedding model on a handful of offers in a tmp index directory; the
+embedding cache in that directory is shared by the module, so the model embeds each text once.
+"""
+
+import json
+from decimal import Decimal
+from io import StringIO
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.core.management import call_command
+from django.test import Client
+
+from kinetz.finder import index as search_index
+from kinetz.finder.search import Filters, make_filters, search
+from kinetz.offers.models import (
+    CostOption,
+    Location,
+    ReviewState,
+    Schedule,
+    Service,
+    ServiceAtLocation,
+    ServiceAttribute,
+    ServiceLanguage,
+)
+from tests.factories import (
+    MunicipalityFactory,
+    OrganizationFactory,
+    ServiceFactory,
+    TaxonomyFactory,
+    TaxonomyTermFactory,
+)
+
+OFFERS: list[dict[str, Any]] = [
+    {
+        "key": "deutsch",
+        "name": "Deutschkurs für Frauen mit Kinderbetreuung",
+        "description": "Deutsch lernen in kleinen Gruppen; während des Kurses werden die "
+        "Kinder betreut.",
+        "place": "kleve",
+        "terms": ["hf-sprache", "zg-frauen"],
+        "languages": ["de", "ar"],
+        "fee": 0,
+        "byday": "TU,TH",
+    },
+    {
+        "key": "schwimmen",
+        "name": "Schwimmkurs für Frauen",
+        "description": "Schwimmen lernen im Hallenbad, nur für Frauen, mit Trainerin.",
+        "place": "goch",
+        "terms": ["hf-freizeit", "zg-frauen"],
+        "languages": ["de"],
+        "fee": 20,
+        "byday": "SA",
+    },
+    {
+        "key": "wohnen",
+        "name": "Wohnungssuche: Beratung und Begleitung",
+        "description": "Hilfe bei der Suche nach einer Mietwohnung, Wohnberechtigungsschein, "
+        "Gespräche mit Vermietern.",
+        "place": "goch",
+        "terms": ["hf-wohnen"],
+        "languages": ["uk", "ru"],
+        "fee": 0,
+        "byday": "MO",
+    },
+    {
+        "key": "psyche",
+        "name": "Psychologische Beratung für Geflüchtete",
+        "description": "Gespräche bei Angst, Schlaflosigkeit und Belastung nach Krieg und Flucht.",
+        "place": "kleve",
+        "terms": ["hf-gesundheit"],
+        "languages": ["fa", "ar"],
+        "fee": 0,
+        "byday": "WE",
+    },
+    {
+        "key": "hausaufgaben",
+        "name": "Hausaufgabenhilfe für Grundschulkinder",
+        "description": "Ehrenamtliche helfen Kindern nachmittags bei den Hausaufgaben.",
+        "place": "kleve",
+        "terms": ["hf-bildung", "zg-kinder"],
+        "languages": ["de", "tr"],
+        "fee": 0,
+        "byday": "MO,TU,WE,TH",
+    },
+]
+
+COORDINATES = {"kleve": (51.79, 6.14), "goch": (51.68, 6.16)}
+
+
+@pytest.fixture(scope="module")
+def index_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("search-index")
+
+
+@pytest.fixture
+def catalogue(db: None, settings: Any, index_root: Path, region: Any) -> dict[str, Any]:
+    settings.KINETZ_SEARCH_INDEX_DIR = index_root
+    municipalities = {
+        slug: MunicipalityFactory(
+            region=region,
+            slug=slug,
+            name=slug.title(),
+            centroid_lat=COORDINATES[slug][0],
+            centroid_lon=COORDINATES[slug][1],
+        )
+        for slug in COORDINATES
+    }
+    handlungsfeld = TaxonomyFactory(vocabulary="handlungsfeld")
+    zielgruppe = TaxonomyFactory(vocabulary="zielgruppe", name="Zielgruppe")
+    codes = sorted({code for offer in OFFERS for code in offer["terms"]})
+    terms = {
+        code: TaxonomyTermFactory(
+            taxonomy=handlungsfeld if code.startswith("hf-") else zielgruppe,
+            code=code,
+            name=code[3:].title(),
+        )
+        for code in codes
+    }
+    organization = OrganizationFactory(region=region, name="Integrationsagentur Kreis Kleve")
+    services: dict[str, Service] = {}
+    for offer in OFFERS:
+        service = ServiceFactory(
+            organization=organization,
+            region=region,
+            name=offer["name"],
+            description=offer["description"],
+        )
+        lat, lon = COORDINATES[offer["place"]]
+        location = Location.objects.create(
+            region=region,
+            organization=organization,
+            name=f"Treffpunkt {offer['place']}",
+            latitude=lat,
+            longitude=lon,
+            municipality=municipalities[offer["place"]],
+        )
+        ServiceAtLocation.objects.create(service=service, location=location)
+        for code in offer["terms"]:
+            ServiceAttribute.objects.create(service=service, taxonomy_term=terms[code])
+        for code in offer["languages"]:
+            ServiceLanguage.objects.create(service=service, code=code)
+        CostOption.objects.create(service=service, amount=Decimal(offer["fee"]), currency="EUR")
+        Schedule.objects.create(service=service, freq="WEEKLY", byday=offer["byday"])
+        services[offer["key"]] = service
+    draft = ServiceFactory(
+        organization=organization,
+        region=region,
+        name="Entwurf: Schachclub für Frauen",
+        description="Schach spielen, Deutschkurs danach.",
+        review_state=ReviewState.DRAFT,
+    )
+    services["draft"] = draft
+    search_index.build_generation()
+    return {"services": services, "municipalities": municipalities, "terms": terms}
+
+
+def ids(hits: list[Any]) -> list[str]:
+    return [hit.id for hit in hits]
+
+
+def test_arabic_need_finds_the_german_offer_at_the_top(catalogue: dict[str, Any]) -> None:
+    hits = search("دورة لغة ألمانية للنساء", lang="ar")
+    assert hits[0].id == str(catalogue["services"]["deutsch"].pk)
+
+
+def test_ukrainian_need_finds_the_german_offer_at_the_top(catalogue: dict[str, Any]) -> None:
+    hits = search("допомога з пошуком квартири", lang="uk")
+    assert hits[0].id == str(catalogue["services"]["wohnen"].pk)
+
+
+def test_persian_need_finds_the_counselling(catalogue: dict[str, Any]) -> None:
+    hits = search("مشاوره روانشناسی برای پناهندگان", lang="fa")
+    assert hits[0].id == str(catalogue["services"]["psyche"].pk)
+
+
+@pytest.mark.parametrize("query", ["Schwimkurs", "Schwimmkurz Frauen", "Hausaufgabenhilef"])
+def test_misspelled_german_still_finds_the_offer(catalogue: dict[str, Any], query: str) -> None:
+    expected = "hausaufgaben" if query.startswith("Haus") else "schwimmen"
+    assert search(query)[0].id == str(catalogue["services"][expected].pk)
+
+
+def test_drafts_are_never_found(catalogue: dict[str, Any]) -> None:
+    draft = str(catalogue["services"]["draft"].pk)
+    assert draft not in ids(search("Schachclub", limit=100))
+    assert draft not in ids(search("", limit=100))
+
+
+def test_empty_query_browses_published_offers_by_name(catalogue: dict[str, Any]) -> None:
+    names = [hit.name for hit in search("", limit=100)]
+    assert names == sorted(offer["name"] for offer in OFFERS)
+    assert all(hit.score == 0 for hit in search("   "))
+
+
+@pytest.mark.parametrize(
+    ("filters", "expected"),
+    [
+        ({"municipality": "goch"}, {"schwimmen", "wohnen"}),
+        ({"near": "goch", "radius_km": 5}, {"schwimmen", "wohnen"}),
+        ({"near": "kleve", "radius_km": 50}, {k["key"] for k in OFFERS}),
+        ({"handlungsfeld": "hf-sprache"}, {"deutsch"}),
+        ({"zielgruppe": "zg-frauen"}, {"deutsch", "schwimmen"}),
+        ({"language": "ar"}, {"deutsch", "psyche"}),
+        ({"free": True}, {"deutsch", "wohnen", "psyche", "hausaufgaben"}),
+        ({"weekday": "sa"}, {"schwimmen"}),
+        ({"weekday": "mo", "municipality": "kleve"}, {"hausaufgaben"}),
+    ],
+)
+@pytest.mark.parametrize("query", ["", "Kurs Beratung Hilfe Frauen Kinder"])
+def test_filters(
+    catalogue: dict[str, Any], filters: dict[str, Any], expected: set[str], query: str
+) -> None:
+    hits = search(query, filters=make_filters(**filters), limit=100)
+    keys = {key for key, service in catalogue["services"].items() if str(service.pk) in ids(hits)}
+    if query:
+        assert keys <= expected  # lexical and dense lists only ever return allowed offers
+        assert keys
+    else:
+        assert keys == expected
+
+
+def test_near_a_postcode(catalogue: dict[str, Any]) -> None:
+    from kinetz.offers.models import Address
+
+    location = catalogue["services"]["wohnen"].at_locations.get().location
+    Address.objects.create(
+        location=location,
+        address_1="Markt 1",
+        city="Goch",
+        postal_code="47574",
+        state_province="NRW",
+        country="DE",
+        address_type="physical",
+    )
+    hits = search("", filters=make_filters(near="47574", radius_km=3), limit=100)
+    assert {hit.name for hit in hits} == {
+        "Schwimmkurs für Frauen",
+        "Wohnungssuche: Beratung und Begleitung",
+    }
+
+
+def test_a_very_long_query_is_cut_and_answered(catalogue: dict[str, Any]) -> None:
+    hits = search("Deutschkurs " + "x" * 5000)
+    assert hits[0].id == str(catalogue["services"]["deutsch"].pk)
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "<script>alert(1)</script> Deutschkurs",
+        "'; DROP TABLE offers_service; -- Deutschkurs",
+        'Deutschkurs" OR 1=1 AND name:* title:[a TO z]',
+        "\x00\x07 Deutschkurs \u202e",
+    ],
+)
+def test_markup_and_sql_in_queries_are_inert(catalogue: dict[str, Any], query: str) -> None:
+    hits = search(query)
+    assert hits[0].id == str(catalogue["services"]["deutsch"].pk)
+    assert Service.objects.count() == len(OFFERS) + 1
+
+
+def test_publish_change_and_archive_reach_the_index_through_the_task(
+    catalogue: dict[str, Any], django_capture_on_commit_callbacks: Any
+) -> None:
+    draft = catalogue["services"]["draft"]
+    with django_capture_on_commit_callbacks(execute=True):
+        draft.review_state = ReviewState.PUBLISHED
+        draft.save()
+    assert search("Schachclub")[0].id == str(draft.pk)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        draft.name = "Schachtreff am Abend"
+        draft.save()
+    hits = search("Schachtreff")
+    assert hits[0].id == str(draft.pk)
+    assert hits[0].name == "Schachtreff am Abend"
+
+    wohnen = catalogue["services"]["wohnen"]
+    with django_capture_on_commit_callbacks(execute=True):
+        wohnen.review_state = ReviewState.ARCHIVED
+        wohnen.save()
+    assert str(wohnen.pk) not in ids(search("Wohnungssuche", limit=100))
+    assert str(wohnen.pk) not in ids(search("", limit=100))
+    assert search_index.status()["pending_changes"] == 2
+
+
+def test_rebuild_swaps_generations_while_a_reader_keeps_serving(
+    catalogue: dict[str, Any],
+) -> None:
+    before = search_index.reader()
+    old_path = before.path
+    assert search("Deutschkurs")
+    call_command("search_index", "rebuild", stdout=StringIO())
+    # The old generation is still readable by a process that has it open ...
+    assert old_path.exists()
+    assert before.tantivy.searcher().num_docs == len(OFFERS)
+    # ... and the next request switches to the new one.
+    after = search_index.reader()
+    assert after.path != old_path
+    assert search("Deutschkurs")[0].id == str(catalogue["services"]["deutsch"].pk)
+
+
+def test_api_answers_the_contract(catalogue: dict[str, Any], client: Client) -> None:
+    response = client.get("/api/v1/search", {"q": "Schwimmkurs", "lang": "de", "limit": 2})
+    assert response.status_code == 200
+    results = response.json()["results"]
+    assert len(results) == 2
+    assert set(results[0]) == {"id", "score", "name"}
+    assert results[0]["name"] == "Schwimmkurs für Frauen"
+    assert results[0]["score"] >= results[1]["score"]
+
+
+@pytest.mark.parametrize(
+    ("params", "parameter"),
+    [
+        ({"municipality": "atlantis"}, "municipality"),
+        ({"handlungsfeld": "hf-zauberei"}, "handlungsfeld"),
+        ({"handlungsfeld": "zg-frauen"}, "handlungsfeld"),
+        ({"zielgruppe": "drachen"}, "zielgruppe"),
+        ({"language": "klingon"}, "language"),
+        ({"weekday": "caturday"}, "weekday"),
+        ({"near": "99999"}, "near"),
+        ({"lang": "xx"}, "lang"),
+        ({"limit": "0"}, "limit"),
+    ],
+)
+def test_api_rejects_unknown_filter_values(
+    catalogue: dict[str, Any], client: Client, params: dict[str, str], parameter: str
+) -> None:
+    response = client.get("/api/v1/search", {"q": "Kurs", **params})
+    assert response.status_code == 400
+    assert response.json()["detail"].startswith(f"{parameter}:")
+
+
+def test_cli_json_equals_api_json(catalogue: dict[str, Any], client: Client) -> None:
+    out = StringIO()
+    call_command(
+        "search", "курсы немецкого для женщин", "--lang", "ru", "--limit", "3", "--json", stdout=out
+    )
+    api = client.get(
+        "/api/v1/search", {"q": "курсы немецкого для женщин", "lang": "ru", "limit": 3}
+    ).json()
+    assert json.loads(out.getvalue()) == api
+    assert api["results"][0]["id"] == str(catalogue["services"]["deutsch"].pk)
+
+
+def test_api_without_an_index_says_so(
+    db: None, settings: Any, tmp_path: Path, client: Client
+) -> None:
+    settings.KINETZ_SEARCH_INDEX_DIR = tmp_path / "none"
+    response = client.get("/api/v1/search", {"q": "Kurs"})
+    assert response.status_code == 503
+
+
+def test_saving_offers_without_an_index_changes_nothing(
+    db: None, settings: Any, tmp_path: Path, django_capture_on_commit_callbacks: Any
+) -> None:
+    settings.KINETZ_SEARCH_INDEX_DIR = tmp_path / "none"
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        ServiceFactory()
+    assert callbacks == []
+    assert not (tmp_path / "none").exists()
+
+
+def test_filters_default_to_none() -> None:
+    assert Filters().facet_terms() == []
