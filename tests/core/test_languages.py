@@ -89,8 +89,11 @@ def test_compiled_catalogue_translates_every_message(code: str) -> None:
     every_message = po_msgids(LOCALE / "en" / "LC_MESSAGES" / "django.po")
     with (LOCALE / code / "LC_MESSAGES" / "django.mo").open("rb") as handle:
         catalogue = gettext.GNUTranslations(handle)._catalog  # type: ignore[attr-defined]
+    # Keys are "msgid", "context\x04msgid", or (msgid, plural form) tuples.
     translated = {
-        key if isinstance(key, str) else key[0] for key, value in catalogue.items() if value
+        (key if isinstance(key, str) else key[0]).split("\x04")[-1]
+        for key, value in catalogue.items()
+        if value
     }
     missing = sorted(every_message - translated)
     assert missing == [], f"{code}: {len(missing)} messages without translation, e.g. {missing[:3]}"
