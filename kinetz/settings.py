@@ -283,6 +283,9 @@ LOGGING = {
 KINETZ_DEFAULT_REGION = env_str("KINETZ_DEFAULT_REGION", "kleve")
 # Offer freshness: a published offer not verified for this many months is stale; its
 # provider's editors are reminded at most once per interval.
+# The public pages say that the catalogue is fictional demo data (on by default outside
+# production, where `make demo` loads the fictional Kreis Kleve catalogue).
+KINETZ_DEMO_CATALOGUE = env_bool("KINETZ_DEMO_CATALOGUE", not PRODUCTION)
 KINETZ_STALE_AFTER_MONTHS = env_int("KINETZ_STALE_AFTER_MONTHS", 12, minimum=1)
 KINETZ_REMINDER_INTERVAL_DAYS = env_int("KINETZ_REMINDER_INTERVAL_DAYS", 30, minimum=1)
 # Search index (generations of Tantivy + embeddings) on disk, beside the SQLite database by

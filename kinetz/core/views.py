@@ -11,9 +11,17 @@ from kinetz.territory.models import Municipality, Region
 
 
 def start(request: HttpRequest) -> HttpResponse:
+    """The public start page: the finder's search box, topics and towns; the partners' way in."""
+    from kinetz.finder.views import finder_choices
+
     region = Region.objects.order_by("name").first()
-    municipalities = Municipality.objects.in_region(region) if region else []
-    return render(request, "core/start.html", {"region": region, "municipalities": municipalities})
+    context = finder_choices()
+    context["region"] = region
+    context["municipalities"] = Municipality.objects.in_region(region) if region else []
+    context["fields_of_action"] = [
+        term for term in context["fields_of_action"] if term.parent_id is None
+    ]
+    return render(request, "core/start.html", context)
 
 
 def dashboard(request: HttpRequest) -> HttpResponse:

@@ -7,6 +7,7 @@ from kinetz.finder import views
 app_name = "finder"
 
 urlpatterns = [
+    path("search/", views.search_page, name="search"),
     path("offer/<uuid:service_id>/", views.offer_detail, name="offer"),
     path("offer/<uuid:service_id>/print/", views.offer_print, name="offer_print"),
     path("offer/<uuid:service_id>/report/", views.offer_report, name="offer_report"),
