@@ -7,7 +7,7 @@ fresh SQLite database:
 - index build time, embedding throughput and peak RSS (`search_index rebuild` logic, in a
   subprocess). Generated copies share their texts, so rebuilds at 10k/100k hit the embedding
   cache; the cold build of the catalogue measures the model's throughput, and the projected
-  uncached time is N / throughput;
+  uncached time is N / offers embedded per second;
 - query latency p50/p95 in-process (the eval queries, round robin) and over HTTP (gunicorn with
   2 workers on 127.0.0.1, two client threads, a bounded number of requests);
 - the same for a plain SQLite FTS5 BM25 baseline over the same documents (German + other text);
@@ -15,6 +15,12 @@ fresh SQLite database:
   component alone, and of the FTS5 baseline (bench/search_eval.json, bench/search_metrics.py).
 
     .venv/bin/python bench/search.py [--sizes catalogue,1000,10000,100000] [--requests 200]
+    .venv/bin/python bench/search.py --quality-only   # catalogue only: index build + quality
+
+`--quality-only` skips the latency runs and HTTP, and replaces only the catalogue run's build and
+quality figures in bench/results/search.json (the latency figures of the last full run stay).
+Quality is also reported per half of the evaluation set: `tuning` (odd query numbers, used to
+tune weights and vocabulary) and `held_out` (even numbers).
 
 Results: bench/results/search.json.
 """
@@ -117,7 +123,21 @@ def fts_search(con: sqlite3.Connection, query: str, limit: int = 10) -> list[str
 # Inside the Django process of one data set -------------------------------------------------
 
 
-def measure_inside(workdir: Path, quality: bool, requests: int) -> dict[str, Any]:
+def _half(query: dict[str, Any]) -> str:
+    return "tuning" if int(str(query["id"]).rsplit("-", 1)[-1]) % 2 else "held_out"
+
+
+def _rounded(by_lang: dict[str, Any]) -> dict[str, Any]:
+    return {
+        lang: {k: round(v, 3) for k, v in scores.items() if k != "queries"}
+        | {"queries": int(scores["queries"])}
+        for lang, scores in by_lang.items()
+    }
+
+
+def measure_inside(
+    workdir: Path, quality: bool, requests: int, latency: bool = True
+) -> dict[str, Any]:
     import django
 
     django.setup()
@@ -140,6 +160,10 @@ def measure_inside(workdir: Path, quality: bool, requests: int) -> dict[str, Any
     if report.embedding.embedded:
         rate = report.embedding.embedded / max(report.embedding.seconds, 1e-9)
         result["embedding_passages_per_second"] = round(rate, 1)
+        # Each offer embeds several passages (documents.py): offers per second is what counts.
+        per_offer = report.embedding.texts / max(result["documents"], 1)
+        result["passages_per_offer"] = round(per_offer, 2)
+        result["embedding_offers_per_second"] = round(rate / per_offer, 1)
     generation = search_index.current_generation()
     assert generation is not None
     result["index_disk_mb"] = round(
@@ -153,24 +177,27 @@ def measure_inside(workdir: Path, quality: bool, requests: int) -> dict[str, Any
     # Warm up (model load, memory maps).
     search("Deutschkurs")
     latencies: list[float] = []
-    for i in range(requests):
+    for i in range(requests if latency else 0):
         query = queries[i % len(queries)]
         t0 = time.perf_counter()
         search(query["query"], lang=query["lang"][:2], limit=10)
         latencies.append((time.perf_counter() - t0) * 1000)
-    result["inprocess_p50_ms"] = _pct(latencies, 0.5)
-    result["inprocess_p95_ms"] = _pct(latencies, 0.95)
+    if latency:
+        result["inprocess_p50_ms"] = _pct(latencies, 0.5)
+        result["inprocess_p95_ms"] = _pct(latencies, 0.95)
     con = sqlite3.connect(fts_path)
     fts_latencies: list[float] = []
-    for i in range(requests):
+    for i in range(requests if latency else 0):
         t0 = time.perf_counter()
         fts_search(con, queries[i % len(queries)]["query"])
         fts_latencies.append((time.perf_counter() - t0) * 1000)
-    result["fts5_inprocess_p50_ms"] = _pct(fts_latencies, 0.5)
-    result["fts5_inprocess_p95_ms"] = _pct(fts_latencies, 0.95)
+    if latency:
+        result["fts5_inprocess_p50_ms"] = _pct(fts_latencies, 0.5)
+        result["fts5_inprocess_p95_ms"] = _pct(fts_latencies, 0.95)
 
     if quality:
         evaluation: dict[str, Any] = {}
+        halves: dict[str, Any] = {}
         for name, components in COMPONENTS.items():
             run = {}
             for query in queries:
@@ -184,6 +211,10 @@ def measure_inside(workdir: Path, quality: bool, requests: int) -> dict[str, Any
                 )
                 run[query["id"]] = [hit.id for hit in hits]
             evaluation[name] = evaluate(run, queries)
+            if name == "hybrid":
+                for half in ("tuning", "held_out"):
+                    subset = [q for q in queries if _half(q) == half]
+                    halves[half] = _rounded(evaluate(run, subset))
         # FTS5 with the municipality filter applied through the document facets.
         from kinetz.finder.index import reader
 
@@ -200,14 +231,8 @@ def measure_inside(workdir: Path, quality: bool, requests: int) -> dict[str, Any
                 ranked = [i for i in ranked if slug in municipalities.get(i, set())]
             run[query["id"]] = ranked[:10]
         evaluation["fts5_baseline"] = evaluate(run, queries)
-        result["quality"] = {
-            name: {
-                lang: {k: round(v, 3) for k, v in scores.items() if k != "queries"}
-                | {"queries": int(scores["queries"])}
-                for lang, scores in by_lang.items()
-            }
-            for name, by_lang in evaluation.items()
-        }
+        result["quality"] = {name: _rounded(by_lang) for name, by_lang in evaluation.items()}
+        result["quality_hybrid_halves"] = halves
     con.close()
     result["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
     return result
@@ -294,7 +319,9 @@ def measure_http(env: dict[str, str], requests: int) -> dict[str, Any]:
         server.wait(timeout=30)
 
 
-def run_size(size: str, workroot: Path, requests: int) -> dict[str, Any]:
+def run_size(
+    size: str, workroot: Path, requests: int, quality_only: bool = False
+) -> dict[str, Any]:
     sys.path.insert(0, str(BENCH))
     from catalogue import generate
 
@@ -318,7 +345,8 @@ def run_size(size: str, workroot: Path, requests: int) -> dict[str, Any]:
     import_seconds = time.perf_counter() - t0
     inside = subprocess.run(  # noqa: S603
         [PY, __file__, "--inside", str(workdir), "--requests", str(requests)]
-        + (["--quality"] if size == "catalogue" else []),
+        + (["--quality"] if size == "catalogue" else [])
+        + (["--no-latency"] if quality_only else []),
         env=env,
         cwd=ROOT,
         capture_output=True,
@@ -327,11 +355,35 @@ def run_size(size: str, workroot: Path, requests: int) -> dict[str, Any]:
     )
     result: dict[str, Any] = {"size": size, "import_seconds": round(import_seconds, 1)}
     result |= json.loads(inside.stdout.strip().splitlines()[-1])
-    result |= measure_http(env, requests)
+    if not quality_only:
+        result |= measure_http(env, requests)
     cache = workdir / "search-index" / "embedding-cache.npz"
     if cache.exists():
         shared_cache.write_bytes(cache.read_bytes())
     return result
+
+
+def quality_only() -> None:
+    """Rebuild the catalogue cold and measure quality; update only those figures."""
+    with tempfile.TemporaryDirectory(prefix="kinetz-search-quality-") as tmp:
+        fresh = run_size("catalogue", Path(tmp), 0, quality_only=True)
+    print(json.dumps(fresh.get("quality_hybrid_halves", {})), file=sys.stderr)
+    saved = json.loads(RESULTS.read_text()) if RESULTS.exists() else {"runs": []}
+    runs = saved.setdefault("runs", [])
+    old = next((r for r in runs if r.get("size") == "catalogue"), None)
+    if old is None:
+        runs.insert(0, fresh)
+    else:
+        old.update(fresh)
+    rate = fresh.get("embedding_offers_per_second")
+    for run in runs:
+        if rate and run.get("size") != "catalogue":
+            run["projected_uncached_embedding_seconds"] = round(int(run["size"]) / rate, 0)
+    saved.setdefault("machine", {})["quality_date"] = datetime.now(UTC).isoformat(
+        timespec="seconds"
+    )
+    RESULTS.write_text(json.dumps(saved, indent=2, ensure_ascii=False) + "\n")
+    print(f"updated the catalogue run in {RESULTS}", file=sys.stderr)
 
 
 def main() -> None:
@@ -340,9 +392,21 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=200)
     parser.add_argument("--inside", default=None, help=argparse.SUPPRESS)
     parser.add_argument("--quality", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--no-latency", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--quality-only",
+        action="store_true",
+        help="catalogue only: build + quality; keep the latency figures of the last full run",
+    )
     args = parser.parse_args()
     if args.inside:
-        print(json.dumps(measure_inside(Path(args.inside), args.quality, args.requests)))
+        inside = measure_inside(
+            Path(args.inside), args.quality, args.requests, latency=not args.no_latency
+        )
+        print(json.dumps(inside))
+        return
+    if args.quality_only:
+        quality_only()
         return
     runs: list[dict[str, Any]] = []
     with tempfile.TemporaryDirectory(prefix="kinetz-search-bench-") as tmp:
@@ -353,7 +417,7 @@ def main() -> None:
                 json.dumps({k: v for k, v in runs[-1].items() if k != "quality"}), file=sys.stderr
             )
     catalogue_run = next((r for r in runs if r["size"] == "catalogue"), None)
-    rate = (catalogue_run or {}).get("embedding_passages_per_second")
+    rate = (catalogue_run or {}).get("embedding_offers_per_second")
     for run in runs:
         if rate and run["size"] != "catalogue":
             run["projected_uncached_embedding_seconds"] = round(int(run["size"]) / rate, 0)
@@ -369,7 +433,7 @@ def main() -> None:
                 },
                 "notes": "Generated sets copy the catalogue's texts; their index builds reuse the "
                 "embedding cache (passages_from_cache). The cold embedding throughput is measured "
-                "on the catalogue; projected_uncached_embedding_seconds = N / throughput.",
+                "on the catalogue; projected_uncached_embedding_seconds = N / offers per second.",
                 "runs": runs,
             },
             indent=2,

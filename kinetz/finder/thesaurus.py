@@ -8,6 +8,7 @@ code(s) to the fusion. bench/search.py measures whether this list earns its plac
 """
 
 import re
+import unicodedata
 
 TERMS: dict[str, tuple[str, ...]] = {
     "hf-sprache": (
@@ -265,15 +266,31 @@ TERMS: dict[str, tuple[str, ...]] = {
     ),
 }
 
-_PATTERNS = {
-    code: re.compile(r"(?<!\w)(?:" + "|".join(re.escape(word) for word in words) + ")")
-    for code, words in TERMS.items()
-}
+# Arabic proclitics (and, with, for, the) written together with the next word: بالروضة.
+_PROCLITIC = "(?:وال|بال|فال|لل|ال|و|ب|ل|ف)?"
+_FOLD = str.maketrans({"ı": "i", "ł": "l", "ß": "ss", "ё": "е"})
+
+
+def fold(text: str) -> str:
+    """Case-folded, without diacritics (ş → s, ă → a, ł → l): queries are often typed without
+    them. Arabic and Persian letters keep their hamza and dots (only combining marks go)."""
+    text = unicodedata.normalize("NFKD", text.casefold().translate(_FOLD))
+    return unicodedata.normalize(
+        "NFC", "".join(ch for ch in text if not unicodedata.combining(ch) or ch in "\u0654\u0655")
+    )
+
+
+def _pattern(words: tuple[str, ...]) -> re.Pattern[str]:
+    stems = sorted({fold(word) for word in words}, key=len, reverse=True)
+    return re.compile(r"(?<!\w)" + _PROCLITIC + "(?:" + "|".join(map(re.escape, stems)) + ")")
+
+
+_PATTERNS = {code: _pattern(words) for code, words in TERMS.items()}
 
 
 def codes_for(query: str) -> list[str]:
     """Taxonomy codes the query names (at most one field of action and one target group)."""
-    text = query.casefold()
+    text = fold(query)
     found = [code for code, pattern in _PATTERNS.items() if pattern.search(text)]
     fields = [code for code in found if code.startswith("hf-")]
     groups = [code for code in found if code.startswith("zg-")]
@@ -348,6 +365,8 @@ EXPANSIONS: dict[str, tuple[str, ...]] = {
         "chirie",
     ),
     "Kita Kindergarten Betreuungsplatz": (
+        "kita",
+        "kiga",
         "daycare",
         "nursery",
         "kindergarten",
@@ -721,6 +740,95 @@ EXPANSIONS: dict[str, tuple[str, ...]] = {
         "finanțare",
         "fonduri",
     ),
+    "Hebamme Schwangerschaft Geburt": (
+        "hebamm",
+        "schwanger",
+        "midwife",
+        "pregnan",
+        "قابلة",
+        "حامل",
+        "الحمل",
+        "ماما",
+        "بارداری",
+        "باردار",
+        "ebe",
+        "hamile",
+        "gebelik",
+        "акушер",
+        "вагітн",
+        "беремен",
+        "położn",
+        "ciąż",
+        "moaș",
+        "sarcin",
+        "gravid",
+    ),
+    "Krankenversicherung Krankenkasse": (
+        "krankenversicher",
+        "krankenkasse",
+        "health insurance",
+        "تأمين صحي",
+        "تامين صحي",
+        "بیمه",
+        "sağlık sigorta",
+        "sigorta",
+        "медичн страхув",
+        "страхов",
+        "страхув",
+        "ubezpiecz",
+        "asigurare",
+    ),
+    "Ehrenamt ehrenamtlich Patenschaft": (
+        "volunteer",
+        "mentor",
+        "تطوع",
+        "متطوع",
+        "داوطلب",
+        "gönüllü",
+        "волонтер",
+        "волонт",
+        "wolontari",
+        "voluntar",
+    ),
+    "Sport Sportverein Training": (
+        "sport",
+        "football",
+        "soccer",
+        "volleyball",
+        "رياضة",
+        "كرة",
+        "ورزش",
+        "فوتبال",
+        "futbol",
+        "voleybol",
+        "спорт",
+        "футбол",
+        "волейбол",
+        "piłk",
+        "siatków",
+        "fotbal",
+        "volei",
+    ),
+    "Spielgruppe Eltern-Kind-Gruppe Krabbelgruppe": (
+        "playgroup",
+        "toddler",
+        "krabbel",
+        "spielgrupp",
+        "oyun grubu",
+        "ігрова група",
+        "игровая группа",
+        "grupa zabaw",
+        "grup de joac",
+    ),
+    "Jugendzentrum Jugendtreff": (
+        "youth centre",
+        "youth center",
+        "gençlik merkez",
+        "молодіжн",
+        "молодежн",
+        "klub młodzież",
+        "centru de tineret",
+    ),
     "Digital Smartphone Computer Online": (
         "smartphone",
         "computer",
@@ -736,13 +844,10 @@ EXPANSIONS: dict[str, tuple[str, ...]] = {
     ),
 }
 
-_EXPANSION_PATTERNS = [
-    (german, re.compile(r"(?<!\w)(?:" + "|".join(re.escape(w.casefold()) for w in words) + ")"))
-    for german, words in EXPANSIONS.items()
-]
+_EXPANSION_PATTERNS = [(german, _pattern(words)) for german, words in EXPANSIONS.items()]
 
 
 def expansions_for(query: str, limit: int = 4) -> list[str]:
     """German catalogue words for the needs the query names (for the BM25 query)."""
-    text = query.casefold()
+    text = fold(query)
     return [german for german, pattern in _EXPANSION_PATTERNS if pattern.search(text)][:limit]

@@ -368,3 +368,33 @@ def test_saving_offers_without_an_index_changes_nothing(
 
 def test_filters_default_to_none() -> None:
     assert Filters().facet_terms() == []
+
+
+def test_thesaurus_matches_without_diacritics_and_after_arabic_proclitics() -> None:
+    from kinetz.finder import thesaurus
+
+    assert "Kita Kindergarten Betreuungsplatz" in thesaurus.expansions_for("loc la gradinita")
+    assert "Kita Kindergarten Betreuungsplatz" in thesaurus.expansions_for("محل بالروضة")
+    assert "Jugendzentrum Jugendtreff" in thesaurus.expansions_for("goch genclik merkezi")
+    assert thesaurus.fold("Şeker Łódź ă") == "seker lodz a"
+    assert thesaurus.expansions_for("Bürgerhaus") == []
+
+
+def test_offer_vector_is_the_mean_of_its_passages(tmp_path: Path) -> None:
+    import numpy as np
+
+    from kinetz.finder.documents import OfferDocument, first_sentence
+
+    assert first_sentence("Ein Kurs. Zweiter Satz.") == "Ein Kurs."
+    docs = [
+        OfferDocument("a", "A", "", "", "Deutschkurs", extra_passages=["Kurs", "Sprache"]),
+        OfferDocument("b", "B", "", "", "Schwimmen"),
+    ]
+    cache = search_index.EmbeddingCache(tmp_path)
+    vectors = search_index.offer_vectors(cache, docs, search_index.EmbeddingStats())
+    single = cache.embed(
+        ["Deutschkurs", "Kurs", "Sprache", "Schwimmen"], search_index.EmbeddingStats()
+    )
+    assert vectors.shape == (2, single.shape[1])
+    np.testing.assert_allclose(vectors[0], single[:3].mean(axis=0), rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(vectors[1], single[3], rtol=1e-5, atol=1e-6)
