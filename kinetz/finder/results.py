@@ -20,7 +20,6 @@ from kinetz.offers.models import (
     Service,
     ServiceAtLocation,
     ServiceAttribute,
-    TaxonomyTerm,
     Vocabulary,
 )
 from kinetz.offers.translating import translated_text
@@ -111,20 +110,3 @@ def cards(hits: list[Hit], language: str) -> list[Card]:
     )
     by_id = {str(service.pk): service for service in services}
     return [_card(by_id[pk], language) for pk in ids if pk in by_id]
-
-
-def fields_of_action() -> list[TaxonomyTerm]:
-    """The terms of the field-of-action vocabulary (top level first), by name."""
-    return list(
-        TaxonomyTerm.objects.filter(taxonomy__vocabulary=Vocabulary.HANDLUNGSFELD)
-        .exclude(code="")
-        .order_by("name")
-    )
-
-
-def target_groups() -> list[TaxonomyTerm]:
-    return list(
-        TaxonomyTerm.objects.filter(taxonomy__vocabulary=Vocabulary.ZIELGRUPPE)
-        .exclude(code="")
-        .order_by("name")
-    )

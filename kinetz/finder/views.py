@@ -22,6 +22,7 @@ from kinetz.finder.index import IndexMissing
 from kinetz.finder.models import ProblemReport
 from kinetz.finder.offer_page import language_name, offer_page, published_offer
 from kinetz.finder.search import MAX_LIMIT, MAX_QUERY_CHARS, SearchError, make_filters, search
+from kinetz.offers import taxonomy
 from kinetz.territory.models import Municipality
 
 
@@ -90,8 +91,8 @@ def finder_choices() -> dict[str, Any]:
     codes = [code for code, _name in settings.LANGUAGES]
     return {
         "municipalities": Municipality.objects.order_by("name"),
-        "fields_of_action": results.fields_of_action(),
-        "target_groups": results.target_groups(),
+        "fields_of_action": taxonomy.fields_of_action(),
+        "target_groups": taxonomy.target_groups(),
         "languages": [(code, language_name(code)) for code in codes],
         "weekdays": _weekday_names(),
         "max_query_chars": MAX_QUERY_CHARS,

@@ -33,9 +33,9 @@ from kinetz.offers.models import (
     Service,
     ServiceAtLocation,
     ServiceAttribute,
-    TaxonomyTerm,
     Vocabulary,
 )
+from kinetz.offers.taxonomy import read_place_and_field
 from kinetz.territory.models import Municipality
 
 CSV_DELIMITER = ";"
@@ -97,12 +97,6 @@ class ExportFilters:
         return {k: v for k, v in asdict(self).items() if k != "ignored" and v}
 
 
-def fields_of_action() -> QuerySet[TaxonomyTerm]:
-    return TaxonomyTerm.objects.filter(taxonomy__vocabulary=Vocabulary.HANDLUNGSFELD).order_by(
-        "name"
-    )
-
-
 def read_filters(params: Any, municipalities: QuerySet[Municipality]) -> ExportFilters:
     """Filters from query parameters; values that are not understood are dropped and named."""
     ignored = []
@@ -110,14 +104,7 @@ def read_filters(params: Any, municipalities: QuerySet[Municipality]) -> ExportF
     if state and state not in ReviewState.values:
         ignored.append("review_state")
         state = ""
-    municipality = params.get("municipality", "")
-    if municipality and not municipalities.filter(ags=municipality).exists():
-        ignored.append("municipality")
-        municipality = ""
-    field = params.get("handlungsfeld", "")
-    if field and not fields_of_action().filter(code=field).exists():
-        ignored.append("handlungsfeld")
-        field = ""
+    municipality, field = read_place_and_field(params, municipalities, ignored)
     return ExportFilters(state, municipality, field, tuple(ignored))
 
 

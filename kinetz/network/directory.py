@@ -6,7 +6,8 @@ from typing import Any
 from django.db.models import Count, Prefetch, Q, QuerySet
 
 from kinetz.network.models import ActorType, Organization
-from kinetz.offers.models import ReviewState, Service, ServiceAttribute, TaxonomyTerm, Vocabulary
+from kinetz.offers.models import ReviewState, Service, ServiceAttribute, Vocabulary
+from kinetz.offers.taxonomy import read_place_and_field
 from kinetz.territory.models import Municipality
 
 
@@ -26,26 +27,13 @@ def read_filters(params: Any, municipalities: QuerySet[Municipality]) -> Directo
     if actor_type and actor_type not in ActorType.values:
         ignored.append("actor_type")
         actor_type = ""
-    municipality = params.get("municipality", "")
-    if municipality and not municipalities.filter(ags=municipality).exists():
-        ignored.append("municipality")
-        municipality = ""
-    field = params.get("handlungsfeld", "")
-    if field and not fields_of_action().filter(code=field).exists():
-        ignored.append("handlungsfeld")
-        field = ""
+    municipality, field = read_place_and_field(params, municipalities, ignored)
     return DirectoryFilters(
         actor_type=actor_type,
         municipality=municipality,
         handlungsfeld=field,
         search=params.get("q", "").strip()[:200],
         ignored=tuple(ignored),
-    )
-
-
-def fields_of_action() -> QuerySet[TaxonomyTerm]:
-    return TaxonomyTerm.objects.filter(taxonomy__vocabulary=Vocabulary.HANDLUNGSFELD).order_by(
-        "name"
     )
 
 

@@ -9,7 +9,6 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from kinetz.core.forms import KernForm, KernModelForm
-from kinetz.network.directory import fields_of_action
 from kinetz.network.models import (
     Contact,
     Cooperation,
@@ -18,6 +17,7 @@ from kinetz.network.models import (
     WorkingGroup,
     WorkingGroupMembership,
 )
+from kinetz.offers.taxonomy import fields_of_action
 from kinetz.territory.models import Region
 
 

@@ -32,6 +32,7 @@ from kinetz.network.models import (
     WorkingGroup,
     WorkingGroupMembership,
 )
+from kinetz.offers.taxonomy import fields_of_action
 from kinetz.territory.models import Municipality, Region
 
 
@@ -80,7 +81,7 @@ def organization_list(request: HttpRequest) -> HttpResponse:
         "filters": filters,
         "actor_types": ActorType.choices,
         "municipalities": municipalities,
-        "fields_of_action": directory.fields_of_action(),
+        "fields_of_action": fields_of_action(),
         "query": query.urlencode(),
     }
     template = (

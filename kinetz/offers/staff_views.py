@@ -294,7 +294,7 @@ def export_page(request: HttpRequest) -> HttpResponse:
         "count": services.count(),
         "review_states": ReviewState.choices,
         "municipalities": Municipality.objects.for_user(request.user).order_by("name"),
-        "fields_of_action": spreadsheets.fields_of_action(),
+        "fields_of_action": taxonomy.fields_of_action(),
         "query": query.urlencode(),
     }
     return render(request, "offers/staff/export.html", context)

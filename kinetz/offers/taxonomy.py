@@ -38,6 +38,42 @@ class VocabularyListing:
     terms: list[TaxonomyTerm]  # each annotated with `offer_count`
 
 
+def terms_of(vocabulary: str) -> QuerySet[TaxonomyTerm]:
+    """The coded terms of one kinetz vocabulary by name: what filters and forms offer."""
+    return (
+        TaxonomyTerm.objects.filter(taxonomy__vocabulary=vocabulary)
+        .exclude(code="")
+        .order_by("name")
+    )
+
+
+def fields_of_action() -> QuerySet[TaxonomyTerm]:
+    return terms_of(Vocabulary.HANDLUNGSFELD)
+
+
+def target_groups() -> QuerySet[TaxonomyTerm]:
+    return terms_of(Vocabulary.ZIELGRUPPE)
+
+
+def read_place_and_field(
+    params: Any, municipalities: QuerySet[Any], ignored: list[str]
+) -> tuple[str, str]:
+    """The municipality (AGS) and field of action (code) filters of a staff list.
+
+    A value that is not one of `municipalities` or not a field of action is dropped and its
+    parameter name appended to `ignored`, so that the page can say what it did not understand.
+    """
+    municipality = params.get("municipality", "")
+    if municipality and not municipalities.filter(ags=municipality).exists():
+        ignored.append("municipality")
+        municipality = ""
+    field = params.get("handlungsfeld", "")
+    if field and not fields_of_action().filter(code=field).exists():
+        ignored.append("handlungsfeld")
+        field = ""
+    return municipality, field
+
+
 def vocabulary_taxonomies() -> QuerySet[Taxonomy]:
     """The taxonomies that are kinetz vocabularies, field of action first."""
     order = {vocabulary: rank for rank, vocabulary in enumerate(Vocabulary.values)}
