@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "kinetz.network",
     "kinetz.offers",
     "kinetz.finder",
+    "kinetz.coordination",
     "kinetz.interop",
 ]
 

@@ -9,6 +9,7 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("accounts/", include("kinetz.accounts.urls")),
     path("staff/catalogue/", include("kinetz.offers.staff_urls")),
+    path("staff/coordination/", include("kinetz.coordination.urls")),
     path("staff/", include("kinetz.territory.urls")),
     path("network/", include("kinetz.network.urls")),
     path("offers/", include("kinetz.offers.urls")),

@@ -29,6 +29,7 @@ class Capability(models.TextChoices):
     MANAGE_NETWORK = "manage_network"
     MANAGE_TAXONOMY = "manage_taxonomy"
     EXPORT_CATALOGUE = "export_catalogue"
+    COORDINATE_OFFERS = "coordinate_offers"
     EDIT_OWN_ORGANIZATION = "edit_own_organization"
     VIEW_CASE_FILES = "view_case_files"
     VIEW_REPORTS = "view_reports"
@@ -45,6 +46,7 @@ CAPABILITIES: dict[Role, frozenset[Capability]] = {
             Capability.REVIEW_OFFERS,
             Capability.MANAGE_NETWORK,
             Capability.EXPORT_CATALOGUE,
+            Capability.COORDINATE_OFFERS,
             Capability.VIEW_REPORTS,
         }
     ),
@@ -69,6 +71,7 @@ CAPABILITIES: dict[Role, frozenset[Capability]] = {
             Capability.MANAGE_NETWORK,
             Capability.MANAGE_TAXONOMY,
             Capability.EXPORT_CATALOGUE,
+            Capability.COORDINATE_OFFERS,
             Capability.VIEW_REPORTS,
         }
     ),

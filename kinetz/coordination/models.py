@@ -1,0 +1,1 @@
+"""Decisions of the KI about duplicate records (merges and "not the same")."""
