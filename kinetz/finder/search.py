@@ -37,6 +37,7 @@ import tantivy
 from kinetz.core.languages import normalise
 from kinetz.finder import thesaurus
 from kinetz.finder.index import GERMAN, PLAIN, WEEKDAYS, Generation, embed_query, reader
+from kinetz.finder.query_hints import read_hints
 from kinetz.territory.geometry import distance_km
 
 MAX_QUERY_CHARS = 500
@@ -51,10 +52,18 @@ EARTH_RADIUS_KM = 6371.0088
 # Weights of the ranked lists in the fusion (measured with bench/search.py on the evaluation
 # set): the dense list carries cross-lingual queries, BM25 adds exact German words and names.
 EXPAND = True  # add German words for need words the thesaurus knows (kinetz.finder.thesaurus)
-# Tuned on the odd-numbered half of the 131-query set (bench/search.py --quality-only) with the
-# three-passage offer vectors: recall@5 0.63 / nDCG@10 0.68 on that half, 0.63 / 0.71 on the
-# held-out even half; the previous weights (0.7 / 0.5 / 2.0 / 0.5) gave 0.58 / 0.64 there.
-WEIGHTS = {"lexical": 0.5, "lexical_other_script": 0.3, "dense": 3.0, "thesaurus": 0.5}
+# Tuned on the odd-numbered half of the 131-query set (bench/search.py --quality-only); see
+# bench/results/search.json for both halves. The German expansions of the thesaurus get a list
+# of their own (mixed into the query they were drowned by its other words).
+WEIGHTS = {
+    "lexical": 0.3,
+    "lexical_other_script": 0.3,
+    "expansion": 0.5,
+    "dense": 3.0,
+    "thesaurus": 0.6,
+    "language": 2.0,
+    "place": 1.0,
+}
 _LATIN_WORD = re.compile(r"^[a-zßäöüẞ]+$")
 _LANGUAGE_CODE = re.compile(r"^[a-z]{2,3}$")
 
@@ -268,12 +277,18 @@ def _tokens(analyzer: Any, text: str) -> list[str]:
 
 
 def lexical(
-    generation: Generation, query: str, filters: Filters, candidates: _Candidates, fuzzy: bool
+    generation: Generation,
+    query: str,
+    filters: Filters,
+    candidates: _Candidates,
+    fuzzy: bool,
+    plain: bool = True,
 ) -> list[str]:
+    """BM25 over the German-stemmed name and text (and, with `plain`, the unstemmed text of
+    translations and English labels)."""
     schema = generation.tantivy.schema
     should: list[tuple[Any, Any]] = []
-    expanded = " ".join(thesaurus.expansions_for(query)) if EXPAND else ""
-    for token in _tokens(GERMAN, f"{query} {expanded}"):
+    for token in _tokens(GERMAN, query):
         should.append(
             (
                 tantivy.Occur.Should,
@@ -291,7 +306,7 @@ def lexical(
                     ),
                 )
             )
-    for token in _tokens(PLAIN, query):
+    for token in _tokens(PLAIN, query) if plain else []:
         should.append((tantivy.Occur.Should, tantivy.Query.term_query(schema, "plain", token)))
     if not should:
         return []
@@ -331,6 +346,40 @@ def dense_scores(
     return [doc_id for _s, doc_id in scored], {doc_id: s for s, doc_id in scored}
 
 
+def facet_list(
+    generation: Generation,
+    vector: npt.NDArray[np.float32],
+    candidates: _Candidates,
+    required: list[tuple[str, str]],
+    any_of: bool = False,
+) -> list[str]:
+    """Offers carrying every (or, with `any_of`, any) of the required (attribute, value) facets,
+    ranked by dense score."""
+    if not required:
+        return []
+    columns = [generation.facets[attribute].get(value) for attribute, value in required]
+    present = [column for column in columns if column is not None]
+    found = np.zeros_like(candidates.mask)
+    if any_of:
+        for column in present:
+            found |= column
+    elif len(present) == len(columns):  # a value no offer carries leaves nothing
+        found = candidates.mask.copy()
+        for column in present:
+            found &= column
+    mask = candidates.mask & found
+    combine = any if any_of else all
+    keep = {
+        doc_id: entry
+        for doc_id, entry in candidates.delta.items()
+        if combine(value in entry["doc"][attribute] for attribute, value in required)
+    }
+    sub = _Candidates.__new__(_Candidates)
+    sub.generation, sub.mask, sub.delta = generation, mask, keep
+    ranked, _scores = dense_scores(generation, vector, sub)
+    return ranked
+
+
 def thesaurus_list(
     generation: Generation,
     query: str,
@@ -338,26 +387,11 @@ def thesaurus_list(
     candidates: _Candidates,
 ) -> list[str]:
     """Offers carrying every vocabulary code the query names, ranked by dense score."""
-    codes = thesaurus.codes_for(query)
-    if not codes:
-        return []
-    mask = candidates.mask.copy()
-    for code in codes:
-        attribute = "handlungsfelder" if code.startswith("hf-") else "zielgruppen"
-        column = generation.facets[attribute].get(code)
-        mask &= column if column is not None else False
-    keep = dict.fromkeys(
-        doc_id
-        for doc_id, entry in candidates.delta.items()
-        if all(
-            code in entry["doc"]["handlungsfelder"] or code in entry["doc"]["zielgruppen"]
-            for code in codes
-        )
-    )
-    sub = _Candidates.__new__(_Candidates)
-    sub.generation, sub.mask, sub.delta = generation, mask, {k: candidates.delta[k] for k in keep}
-    ranked, _scores = dense_scores(generation, vector, sub)
-    return ranked
+    required = [
+        ("handlungsfelder" if code.startswith("hf-") else "zielgruppen", code)
+        for code in thesaurus.codes_for(query)
+    ]
+    return facet_list(generation, vector, candidates, required)
 
 
 def fuse(lists: list[tuple[float, list[str]]], k: int = RRF_K) -> dict[str, float]:
@@ -386,7 +420,7 @@ def search(
     lang: str | None = None,
     filters: Filters | None = None,
     limit: int = DEFAULT_LIMIT,
-    components: tuple[str, ...] = ("lexical", "dense", "thesaurus"),
+    components: tuple[str, ...] = ("lexical", "dense", "thesaurus", "hints"),
 ) -> list[Hit]:
     """Published offers for `query` (any language), best first. Raises IndexMissing."""
     filters = filters or Filters()
@@ -396,23 +430,44 @@ def search(
     text = clean_query(query)
     if not text:
         return browse(candidates, limit)
+    hints = read_hints(text, _municipality_names())
+    need = hints.text or text  # the query without the towns it names
     lists: list[tuple[float, list[str]]] = []
     if "lexical" in components:
         fuzzy = lang in (None, "de")
-        weight = WEIGHTS["lexical"] if _is_latin(text) else WEIGHTS["lexical_other_script"]
-        lists.append((weight, lexical(generation, text, filters, candidates, fuzzy)))
-    if "dense" in components or "thesaurus" in components:
-        vector = embed_query(text)
+        weight = WEIGHTS["lexical"] if _is_latin(need) else WEIGHTS["lexical_other_script"]
+        lists.append((weight, lexical(generation, need, filters, candidates, fuzzy)))
+        if EXPAND and (expansions := thesaurus.expansions_for(need)):
+            german = " ".join(expansions)
+            ranked = lexical(generation, german, filters, candidates, fuzzy=False, plain=False)
+            lists.append((WEIGHTS["expansion"], ranked))
+    if {"dense", "thesaurus", "hints"} & set(components):
+        vector = embed_query(need)
         if "dense" in components:
             lists.append((WEIGHTS["dense"], dense_scores(generation, vector, candidates)[0]))
         if "thesaurus" in components:
-            by_code = thesaurus_list(generation, text, vector, candidates)
+            by_code = thesaurus_list(generation, need, vector, candidates)
             lists.append((WEIGHTS["thesaurus"], by_code))
+        if "hints" in components:
+            if hints.languages and filters.language is None:
+                asked = [("languages", code) for code in hints.languages]
+                ranked = facet_list(generation, vector, candidates, asked, any_of=True)
+                lists.append((WEIGHTS["language"], ranked))
+            if hints.places and filters.municipality is None and filters.near is None:
+                named = [("municipalities", slug) for slug in hints.places]
+                ranked = facet_list(generation, vector, candidates, named, any_of=True)
+                lists.append((WEIGHTS["place"], ranked))
     fused = fuse(lists)
-    ranked = sorted(fused.items(), key=lambda item: (-item[1], candidates.name(item[0])))
+    best = sorted(fused.items(), key=lambda item: (-item[1], candidates.name(item[0])))
     return [
-        Hit(doc_id, round(score, 6), candidates.name(doc_id)) for doc_id, score in ranked[:limit]
+        Hit(doc_id, round(score, 6), candidates.name(doc_id)) for doc_id, score in best[:limit]
     ]
+
+
+def _municipality_names() -> list[tuple[str, str]]:
+    from kinetz.territory.models import Municipality
+
+    return list(Municipality.objects.values_list("slug", "name"))
 
 
 def validate_lang(lang: str | None) -> str | None:

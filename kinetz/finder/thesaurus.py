@@ -280,12 +280,12 @@ def fold(text: str) -> str:
     )
 
 
-def _pattern(words: tuple[str, ...]) -> re.Pattern[str]:
+def stem_pattern(words: tuple[str, ...]) -> re.Pattern[str]:
     stems = sorted({fold(word) for word in words}, key=len, reverse=True)
     return re.compile(r"(?<!\w)" + _PROCLITIC + "(?:" + "|".join(map(re.escape, stems)) + ")")
 
 
-_PATTERNS = {code: _pattern(words) for code, words in TERMS.items()}
+_PATTERNS = {code: stem_pattern(words) for code, words in TERMS.items()}
 
 
 def codes_for(query: str) -> list[str]:
@@ -844,7 +844,7 @@ EXPANSIONS: dict[str, tuple[str, ...]] = {
     ),
 }
 
-_EXPANSION_PATTERNS = [(german, _pattern(words)) for german, words in EXPANSIONS.items()]
+_EXPANSION_PATTERNS = [(german, stem_pattern(words)) for german, words in EXPANSIONS.items()]
 
 
 def expansions_for(query: str, limit: int = 4) -> list[str]:

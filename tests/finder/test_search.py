@@ -398,3 +398,41 @@ def test_offer_vector_is_the_mean_of_its_passages(tmp_path: Path) -> None:
     assert vectors.shape == (2, single.shape[1])
     np.testing.assert_allclose(vectors[0], single[:3].mean(axis=0), rtol=1e-5, atol=1e-6)
     np.testing.assert_allclose(vectors[1], single[3], rtol=1e-5, atol=1e-6)
+
+
+def test_a_town_named_in_the_query_is_read_as_a_place_not_as_a_need() -> None:
+    from kinetz.finder.query_hints import read_hints
+
+    towns = [("goch", "Goch"), ("kleve", "Kleve"), ("emmerich-am-rhein", "Emmerich am Rhein")]
+    hints = read_hints("Hausaufgabenhilfe in Goch", towns)
+    assert hints.places == ["goch"]
+    assert hints.text == "Hausaufgabenhilfe in"
+    assert read_hints("مقهى للأمهات في غوخ", towns).places == ["goch"]
+    assert read_hints("консультация в Клеве", towns).places == ["kleve"]
+    assert read_hints("ajutor in emmerich am rhein", towns).places == ["emmerich-am-rhein"]
+    # "Kreis Kleve" is the district, not the town.
+    assert read_hints("neu im Kreis Kleve", towns).places == []
+    assert read_hints("Sprachkurs", towns) == read_hints("Sprachkurs", [])
+
+
+def test_a_language_asked_for_in_the_query_is_recognised_in_several_scripts() -> None:
+    from kinetz.finder.query_hints import read_hints
+
+    assert read_hints("Beratung auf Türkisch", []).languages == ["tr"]
+    assert read_hints("ajutor in limba romana cu scrisorile", []).languages == ["ro"]
+    assert read_hints("مساعدة بالعربي", []).languages == ["ar"]
+    assert read_hints("Deutschkurs für Anfänger", []).languages == []
+
+
+def test_the_town_named_in_a_query_decides_between_similar_offers(
+    catalogue: dict[str, Any],
+) -> None:
+    services = catalogue["services"]
+    assert search("Kurs für Frauen in Goch")[0].id == str(services["schwimmen"].pk)
+    assert search("Kurs für Frauen in Kleve")[0].id == str(services["deutsch"].pk)
+
+
+def test_an_offer_in_the_asked_for_language_comes_first(catalogue: dict[str, Any]) -> None:
+    services = catalogue["services"]
+    assert search("Beratung auf Persisch")[0].id == str(services["psyche"].pk)
+    assert search("Beratung auf Russisch")[0].id == str(services["wohnen"].pk)
