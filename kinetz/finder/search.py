@@ -327,14 +327,23 @@ def lexical(
     return ranked[:CANDIDATES]
 
 
+class QueryVector:
+    """The query's embedding and its similarity to every offer of the generation, computed once
+    (one matrix-vector product) and shared by the dense list and the facet lists."""
+
+    def __init__(self, generation: Generation, vector: npt.NDArray[np.float32]) -> None:
+        self.vector = vector
+        self.similarity = np.asarray(generation.vectors @ vector, dtype=np.float32)
+
+
 def dense_scores(
-    generation: Generation, vector: npt.NDArray[np.float32], candidates: _Candidates
+    generation: Generation, query: QueryVector, candidates: _Candidates
 ) -> tuple[list[str], dict[str, float]]:
     """Ids ranked by cosine similarity (top CANDIDATES) and every candidate's score."""
     scored: list[tuple[float, str]] = []
+    vector = query.vector
     if len(generation.base_ids) and candidates.mask.any():
-        scores = np.asarray(generation.vectors @ vector, dtype=np.float32)
-        scores[~candidates.mask] = -np.inf
+        scores = np.where(candidates.mask, query.similarity, np.float32(-np.inf))
         take = min(CANDIDATES, int(candidates.mask.sum()))
         top = np.argpartition(-scores, take - 1)[:take]
         scored += [(float(scores[row]), generation.base_ids[row]) for row in top]
@@ -348,7 +357,7 @@ def dense_scores(
 
 def facet_list(
     generation: Generation,
-    vector: npt.NDArray[np.float32],
+    vector: QueryVector,
     candidates: _Candidates,
     required: list[tuple[str, str]],
     any_of: bool = False,
@@ -383,7 +392,7 @@ def facet_list(
 def thesaurus_list(
     generation: Generation,
     query: str,
-    vector: npt.NDArray[np.float32],
+    vector: QueryVector,
     candidates: _Candidates,
 ) -> list[str]:
     """Offers carrying every vocabulary code the query names, ranked by dense score."""
@@ -442,7 +451,7 @@ def search(
             ranked = lexical(generation, german, filters, candidates, fuzzy=False, plain=False)
             lists.append((WEIGHTS["expansion"], ranked))
     if {"dense", "thesaurus", "hints"} & set(components):
-        vector = embed_query(need)
+        vector = QueryVector(generation, embed_query(need))
         if "dense" in components:
             lists.append((WEIGHTS["dense"], dense_scores(generation, vector, candidates)[0]))
         if "thesaurus" in components:
