@@ -50,8 +50,9 @@ RESULTS = BENCH / "results" / "search.json"
 DEMO = ROOT / "kinetz" / "interop" / "demo" / "kleve"
 PY = sys.executable
 COMPONENTS = {
-    "hybrid": ("lexical", "dense", "thesaurus"),
-    "hybrid_without_thesaurus": ("lexical", "dense"),
+    "hybrid": ("lexical", "dense", "thesaurus", "hints"),
+    "hybrid_without_hints": ("lexical", "dense", "thesaurus"),
+    "hybrid_without_thesaurus": ("lexical", "dense", "hints"),
     "lexical": ("lexical",),
     "dense": ("dense",),
     "thesaurus": ("thesaurus",),
