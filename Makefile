@@ -25,6 +25,7 @@ lock:
 
 demo: venv
 	$(PY) manage.py migrate --noinput
+	$(PY) manage.py createcachetable
 	$(PY) manage.py load_territory kleve
 	$(PY) manage.py import_hsds kinetz/interop/demo/kleve
 	$(PY) manage.py search_index rebuild

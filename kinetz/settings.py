@@ -277,7 +277,20 @@ LOGGING = {
     "loggers": {
         "django.server": {"level": "WARNING"},
         "axes": {"level": "WARNING"},
+        # WeasyPrint and fontTools log every step of every PDF at INFO.
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
     },
+}
+
+# A cache every web process shares (rendered local guides): the database in production, where
+# several gunicorn workers run (`manage.py createcachetable` once); per process in development.
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "kinetz_cache"}
+        if env_bool("KINETZ_SHARED_CACHE", PRODUCTION)
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
 }
 
 # kinetz itself.

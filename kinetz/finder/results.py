@@ -13,6 +13,7 @@ from django.db.models import Prefetch
 from django.utils.text import Truncator
 
 from kinetz.core.languages import DEFAULT_LANGUAGE
+from kinetz.finder.map import MapPoint, points
 from kinetz.finder.schedules import ScheduleText, describe_all
 from kinetz.finder.search import Hit
 from kinetz.offers.models import (
@@ -43,6 +44,7 @@ class Card:
     fields_of_action: list[str] = field(default_factory=list)
     schedule: ScheduleText | None = None
     free: bool = False
+    points: list[MapPoint] = field(default_factory=list)  # places with coordinates, for the map
 
 
 def _text(service: Service, name: str, language: str) -> CardText:
@@ -79,6 +81,7 @@ def _card(service: Service, language: str) -> Card:
         fields_of_action=sorted(set(fields)),
         schedule=described[0] if described else None,
         free=any(option.amount == Decimal(0) for option in service.cost_options.all()),
+        points=points(service),
     )
 
 

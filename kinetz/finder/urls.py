@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from kinetz.finder import views
+from kinetz.finder import guide_views, views
 
 app_name = "finder"
 
@@ -13,4 +13,7 @@ urlpatterns = [
     path("offer/<uuid:service_id>/report/", views.offer_report, name="offer_report"),
     path("staff/problem-reports/", views.report_list, name="reports"),
     path("staff/problem-reports/<uuid:report_id>/done/", views.report_close, name="report_close"),
+    path("search/municipalities.geojson", guide_views.boundaries, name="boundaries"),
+    path("wegweiser/", guide_views.guide_form, name="wegweiser"),
+    path("wegweiser/<slug:slug>.pdf", guide_views.guide_pdf, name="wegweiser_pdf"),
 ]

@@ -16,6 +16,7 @@ from kinetz.accounts.models import User
 from kinetz.accounts.roles import Capability
 from kinetz.core.languages import DEFAULT_LANGUAGE
 from kinetz.finder import jsonld, reports, results
+from kinetz.finder import map as results_map
 from kinetz.finder.documents import WEEKDAYS
 from kinetz.finder.forms import ProblemReportForm
 from kinetz.finder.index import IndexMissing
@@ -128,12 +129,17 @@ def search_page(request: HttpRequest) -> HttpResponse:
     next_query = request.GET.copy()
     next_query["page"] = str(page + 1)
     next_query.pop("lang", None)
+    cards = results.cards(shown, _language())
+    start = (page - 1) * PAGE_SIZE + 1
     context.update(
         {
-            "cards": results.cards(shown, _language()),
+            "cards": cards,
+            "map_markers": results_map.markers(cards, start),
+            "map_tile_url": settings.MAP_TILE_URL,
+            "map_tile_attribution": settings.MAP_TILE_ATTRIBUTION,
             "ignored": [labels.get(name, name) for name in ignored],
             "count": len(hits[: page * PAGE_SIZE]),
-            "start": (page - 1) * PAGE_SIZE + 1,
+            "start": start,
             "more_url": f"{reverse('finder:search')}?{next_query.urlencode()}"
             if more and page < MAX_PAGE
             else "",
