@@ -175,11 +175,17 @@ def age_range(minimum: int | None, maximum: int | None) -> str:
     return ""
 
 
+_FREE_WORDS = ("kostenlos", "kostenfrei", "gebührenfrei", "gratis", "free")
+
+
 def _cost(option: CostOption) -> str:
     parts = [option.option] if option.option else []
     if option.amount is not None:
         if option.amount == Decimal(0):
-            parts.append(_("free of charge"))
+            # Not "kostenlos – kostenlos – Die Teilnahme ist kostenlos.": say it once.
+            said = f"{option.option} {option.amount_description}".casefold()
+            if not any(word in said for word in _FREE_WORDS):
+                parts.append(_("free of charge"))
         else:
             amount = formats.number_format(option.amount, decimal_pos=2, use_l10n=True)
             parts.append(f"{amount} {option.currency or 'EUR'}")

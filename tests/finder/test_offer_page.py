@@ -268,3 +268,18 @@ def test_no_script_urls_become_links(client: Client, offer: Service) -> None:
     Service.objects.filter(pk=offer.pk).update(url="javascript:alert(1)")
     html = page_text(client, url_of(offer))
     assert "javascript:" not in html
+
+
+def test_a_free_offer_says_free_once() -> None:
+    from decimal import Decimal
+
+    from kinetz.finder.offer_page import _cost
+    from kinetz.offers.models import CostOption
+
+    said = CostOption(
+        option="kostenlos", amount=Decimal(0), amount_description="Die Teilnahme ist kostenlos."
+    )
+    assert _cost(said) == "kostenlos – Die Teilnahme ist kostenlos."
+    unsaid = CostOption(option="Erwachsene", amount=Decimal(0))
+    assert _cost(unsaid) == "Erwachsene – free of charge"
+    assert _cost(CostOption(amount=Decimal("12.5"), currency="EUR")) == "12.50 EUR"
