@@ -90,6 +90,8 @@ class Contact(HSDSRecord):
     position = models.PositiveIntegerField(default=0)
 
     class Meta:
+        verbose_name = _("contact person")
+        verbose_name_plural = _("contact persons")
         ordering = ["position"]
 
     def __str__(self) -> str:
@@ -116,6 +118,8 @@ class Phone(HSDSRecord):
     position = models.PositiveIntegerField(default=0)
 
     class Meta:
+        verbose_name = _("phone number")
+        verbose_name_plural = _("phone numbers")
         ordering = ["position"]
 
     def __str__(self) -> str:

@@ -136,6 +136,8 @@ class ServiceAttribute(HSDSRecord):
     position = models.PositiveIntegerField(default=0)
 
     class Meta:
+        verbose_name = _("field or target group of an offer")
+        verbose_name_plural = _("fields and target groups of offers")
         ordering = ["position"]
 
     def __str__(self) -> str:
@@ -170,6 +172,8 @@ class Location(HSDSRecord):
     )
 
     class Meta:
+        verbose_name = _("place")
+        verbose_name_plural = _("places")
         ordering = ["name"]
 
     def __str__(self) -> str:
@@ -186,6 +190,8 @@ class OrganizationLocation(models.Model):
     position = models.PositiveIntegerField(default=0)
 
     class Meta:
+        verbose_name = _("place of an organisation")
+        verbose_name_plural = _("places of organisations")
         ordering = ["position"]
         constraints = [
             models.UniqueConstraint(
@@ -221,6 +227,8 @@ class ServiceAtLocation(HSDSRecord):
     position = models.PositiveIntegerField(default=0)
 
     class Meta:
+        verbose_name = _("place of an offer")
+        verbose_name_plural = _("places of offers")
         ordering = ["position"]
 
 
@@ -254,6 +262,8 @@ class Schedule(HSDSRecord):
     position = models.PositiveIntegerField(default=0)
 
     class Meta:
+        verbose_name = _("schedule")
+        verbose_name_plural = _("schedules")
         ordering = ["position"]
 
 
@@ -265,6 +275,8 @@ class ServiceLanguage(HSDSRecord):
     position = models.PositiveIntegerField(default=0)
 
     class Meta:
+        verbose_name = _("language of an offer")
+        verbose_name_plural = _("languages of offers")
         ordering = ["position"]
 
 
@@ -279,6 +291,8 @@ class CostOption(HSDSRecord):
     position = models.PositiveIntegerField(default=0)
 
     class Meta:
+        verbose_name = _("cost")
+        verbose_name_plural = _("costs")
         ordering = ["position"]
 
 
