@@ -182,7 +182,7 @@ def _cost(option: CostOption) -> str:
     parts = [option.option] if option.option else []
     if option.amount is not None:
         if option.amount == Decimal(0):
-            # Not "kostenlos – kostenlos – Die Teilnahme ist kostenlos.": say it once.
+            # Say "free" once, not "kostenlos, kostenlos, Die Teilnahme ist kostenlos."
             said = f"{option.option} {option.amount_description}".casefold()
             if not any(word in said for word in _FREE_WORDS):
                 parts.append(_("free of charge"))

@@ -58,7 +58,7 @@ EXPAND = True  # add German words for need words the thesaurus knows (kinetz.fin
 WEIGHTS = {
     "lexical": 0.3,
     "lexical_other_script": 0.3,
-    "expansion": 0.5,
+    "expansion": 1.5,
     "dense": 3.0,
     "thesaurus": 0.6,
     "language": 2.0,
@@ -468,9 +468,7 @@ def search(
                 lists.append((WEIGHTS["place"], ranked))
     fused = fuse(lists)
     best = sorted(fused.items(), key=lambda item: (-item[1], candidates.name(item[0])))
-    return [
-        Hit(doc_id, round(score, 6), candidates.name(doc_id)) for doc_id, score in best[:limit]
-    ]
+    return [Hit(doc_id, round(score, 6), candidates.name(doc_id)) for doc_id, score in best[:limit]]
 
 
 def _municipality_names() -> list[tuple[str, str]]:

@@ -373,9 +373,11 @@ def test_filters_default_to_none() -> None:
 def test_thesaurus_matches_without_diacritics_and_after_arabic_proclitics() -> None:
     from kinetz.finder import thesaurus
 
-    assert "Kita Kindergarten Betreuungsplatz" in thesaurus.expansions_for("loc la gradinita")
-    assert "Kita Kindergarten Betreuungsplatz" in thesaurus.expansions_for("محل بالروضة")
-    assert "Jugendzentrum Jugendtreff" in thesaurus.expansions_for("goch genclik merkezi")
+    kita = "Kita Kita-Platz Brückenangebot Spielgruppe"
+    assert kita in thesaurus.expansions_for("loc la gradinita")
+    assert kita in thesaurus.expansions_for("محل بالروضة")
+    youth_club = "Jugendtreff Jugendzentrum Jugendhaus Billard Kicker"
+    assert youth_club in thesaurus.expansions_for("goch genclik merkezi")
     assert thesaurus.fold("Şeker Łódź ă") == "seker lodz a"
     assert thesaurus.expansions_for("Bürgerhaus") == []
 
@@ -436,3 +438,47 @@ def test_an_offer_in_the_asked_for_language_comes_first(catalogue: dict[str, Any
     services = catalogue["services"]
     assert search("Beratung auf Persisch")[0].id == str(services["psyche"].pk)
     assert search("Beratung auf Russisch")[0].id == str(services["wohnen"].pk)
+
+
+def test_thesaurus_names_offer_types_in_every_script_and_keeps_specific_types_first() -> None:
+    from kinetz.finder import thesaurus
+
+    tenancy = "Mietrechtsberatung Mieterverein Mietvertrag Nebenkosten Mieterhöhung Kaution"
+    assert tenancy in thesaurus.expansions_for("хозяин квартиры не возвращает залог")
+    assert "Familiennachzug" in thesaurus.expansions_for("لم شمل زوجتي")
+    homework = "Hausaufgabenhilfe Hausaufgabenbetreuung Lernhilfe Nachhilfe Lernpaten"
+    assert homework in thesaurus.expansions_for("کمک در تکالیف مدرسه")
+    midwife = "Hebammensprechstunde Hebamme Schwangere Geburt Stillen Wochenbett"
+    assert midwife in thesaurus.expansions_for("szukam położnej")
+    assert "Einbürgerungstest Vorbereitungskurs Fragenkatalog" in thesaurus.expansions_for(
+        "vatandaslik sinavi"
+    )
+    # A specific type comes before the broad need of its field, which the limit may cut off.
+    found = thesaurus.expansions_for("Mieterführerschein Wohnung")
+    assert found[0] == "Mieterführerschein Mülltrennung Heizen Lüften"
+    assert found[-1] == "Wohnen Wohnung Wohnungssuche Mietvertrag"
+    # Misspelt German still names the need.
+    assert "Wohnen Wohnung Wohnungssuche Mietvertrag" in thesaurus.expansions_for("wonung")
+
+
+def test_thesaurus_ignores_requests_that_name_no_need() -> None:
+    from kinetz.finder import thesaurus
+
+    for query in (
+        "help please",
+        "помогите пожалуйста",
+        "допоможіть будь ласка",
+        "ساعدوني من فضلك",
+        "yardım lütfen",
+        "proszę o pomoc",
+        "ich brauche Hilfe in Deutschland",
+        "what is this",
+    ):
+        assert thesaurus.expansions_for(query) == [], query
+
+
+def test_persian_typed_on_an_arabic_keyboard_folds_to_the_same_letters() -> None:
+    from kinetz.finder import thesaurus
+
+    assert thesaurus.fold("کلاس زبان") == thesaurus.fold("كلاس زبان")
+    assert thesaurus.fold("خانه ی") == thesaurus.fold("خانه ي")
