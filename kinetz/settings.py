@@ -280,6 +280,7 @@ LOGGING = {
         # WeasyPrint and fontTools log every step of every PDF at INFO.
         "weasyprint": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},
+        "splink": {"level": "WARNING"},
     },
 }
 

@@ -219,16 +219,16 @@ DISAGREEING_LEVELS = frozenset(
 
 def level_label(level: str) -> str:
     """The human label of a comparison level (the linkage keeps its labels in one dict)."""
-    from kinetz.coordination import linkage
+    from kinetz.coordination import linkage_model
 
-    labels: dict[str, Any] = getattr(linkage, "LABELS", {})
+    labels: dict[str, Any] = getattr(linkage_model, "LABELS", {})
     return str(labels.get(level, level))
 
 
 def comparison_label(name: str) -> str:
-    from kinetz.coordination import linkage
+    from kinetz.coordination import linkage_model
 
-    labels: dict[str, Any] = getattr(linkage, "COMPARISON_LABELS", {})
+    labels: dict[str, Any] = getattr(linkage_model, "COMPARISON_LABELS", {})
     return str(labels.get(name, name))
 
 

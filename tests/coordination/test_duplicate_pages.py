@@ -9,7 +9,7 @@ from django.test import Client
 from django.utils import timezone
 
 from kinetz.accounts.models import User
-from kinetz.coordination import linkage, merging
+from kinetz.coordination import linkage, linkage_model, merging
 from kinetz.coordination.linkage import Cluster, LinkageResult, PairEvidence
 from kinetz.coordination.models import DuplicateKind, LinkageRun, Merge, NotTheSame, RunState
 from kinetz.network.models import Organization, Phone
@@ -141,7 +141,7 @@ def test_the_queue_shows_the_records_side_by_side_with_the_evidence(
     assert "Sprachcafe am Markt" in page
     assert "97 %" in page
     assert "02821 000777" in page  # the phone of the second record, in its column
-    assert str(linkage.LABELS["same place"]) in page
+    assert str(linkage_model.LABELS["same place"]) in page
     assert "agrees" in page
     assert page.count('name="keep"') == 2
 

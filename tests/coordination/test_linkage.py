@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from django.core.management import CommandError, call_command
 
-from kinetz.coordination import linkage
+from kinetz.coordination import linkage, linkage_model
 from kinetz.coordination.linkage import Cluster, PairEvidence, cluster, find_duplicates
 from kinetz.network.models import Organization, Phone
 from kinetz.offers.models import (
@@ -155,7 +155,7 @@ def test_duplicate_offer_is_clustered_with_an_explanation(catalogue: dict[str, S
     assert evidence.agreements["place"] == "same place"
     assert evidence.agreements["schedule"] == "same time"
     assert evidence.agreements["name"] in ("nearly the same", "similar")
-    assert all(key in linkage.LABELS for key in evidence.agreements.values())
+    assert all(key in linkage_model.LABELS for key in evidence.agreements.values())
     assert result.pairs_compared["services"] > 0
 
 
@@ -307,17 +307,17 @@ def test_clusters_list_their_pairs_best_first() -> None:
 
 def test_model_files_fit_the_comparisons_in_the_code() -> None:
     for kind in linkage.KINDS:
-        model = linkage.load_model(kind)
-        linkage.settings(kind, model)  # raises LinkageModelError when they disagree
+        model = linkage_model.load_model(kind)
+        linkage_model.settings(kind, model)  # raises LinkageModelError when they disagree
 
 
 def test_outdated_model_file_is_reported_with_the_fix(tmp_path: Path) -> None:
-    model = linkage.load_model("services")
+    model = linkage_model.load_model("services")
     model["comparisons"] = model["comparisons"][1:]
-    linkage.save_model(model, "services", tmp_path)
+    linkage_model.save_model(model, "services", tmp_path)
 
-    with pytest.raises(linkage.LinkageModelError, match="train_linkage"):
-        linkage.settings("services", linkage.load_model("services", tmp_path))
+    with pytest.raises(linkage_model.LinkageModelError, match="train_linkage"):
+        linkage_model.settings("services", linkage_model.load_model("services", tmp_path))
 
 
 def test_train_linkage_writes_a_model_that_find_duplicates_can_load(
@@ -340,11 +340,11 @@ def test_train_linkage_writes_a_model_that_find_duplicates_can_load(
     )
 
     assert "services: 5 records, labelled pairs (1 labelled pairs)" in out.getvalue()
-    model = linkage.load_model("services", tmp_path)
-    linkage.settings("services", model)  # loads
+    model = linkage_model.load_model("services", tmp_path)
+    linkage_model.settings("services", model)  # loads
     schedule = next(c for c in model["comparisons"] if c["output_column_name"] == "schedule")
     other_time = schedule["comparison_levels"][-1]
-    assert other_time["m_probability"] == linkage.VETO_M_PROBABILITY
+    assert other_time["m_probability"] == linkage_model.VETO_M_PROBABILITY
     assert not (tmp_path / "organizations.json").exists()
 
 

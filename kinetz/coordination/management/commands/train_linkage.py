@@ -4,7 +4,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from kinetz.coordination import linkage
+from kinetz.coordination import linkage, linkage_model
 
 HELP = """Retrain the duplicate-finding models from the current database and write them to
 kinetz/coordination/linkage_models/<kind>.json (or --out DIR), where find_duplicates reads
@@ -30,7 +30,9 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--kind", choices=linkage.KINDS, help="train one kind (default: both)")
         parser.add_argument(
-            "--out", type=Path, help=f"folder for the model files (default: {linkage.MODEL_DIR})"
+            "--out",
+            type=Path,
+            help=f"folder for the model files (default: {linkage_model.MODEL_DIR})",
         )
         parser.add_argument("--labels", type=Path, help="JSON file of known duplicate pairs")
         parser.add_argument("--seed", type=int, default=42, help="seed of the random sampling")
@@ -40,10 +42,10 @@ class Command(BaseCommand):
         labels = _read_labels(options["labels"]) if options["labels"] else {}
         for kind in kinds:
             try:
-                model = linkage.train(kind, labels=labels.get(kind, ()), seed=options["seed"])
-            except linkage.LinkageModelError as error:
+                model = linkage_model.train(kind, labels=labels.get(kind, ()), seed=options["seed"])
+            except linkage_model.LinkageModelError as error:
                 raise CommandError(str(error)) from None
-            path = linkage.save_model(model, kind, options["out"])
+            path = linkage_model.save_model(model, kind, options["out"])
             info = model["kinetz"]
             self.stdout.write(
                 f"{kind}: {info['records']} records, {info['method']}"
