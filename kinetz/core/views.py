@@ -40,6 +40,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "admin_site": user.is_staff,
         "my_organization": user.is_superuser or user.can(Capability.EDIT_OWN_ORGANIZATION),
         "review": user.is_superuser or user.can(Capability.REVIEW_OFFERS),
+        "coordinate": user.is_superuser or user.can(Capability.COORDINATE_OFFERS),
+        "coverage": user.is_superuser or user.can(Capability.VIEW_REPORTS),
     }
     context: dict[str, object] = {"links": links}
     if links["review"]:

@@ -13,7 +13,7 @@ text marked with a quote prefix.
 import csv
 import datetime
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass
 from typing import IO, Any
 
@@ -275,33 +275,41 @@ def in_language(chunks: Iterable[bytes], language: str) -> Iterator[bytes]:
         yield chunk
 
 
-def csv_stream(records: Iterable[dict[str, Cell]]) -> Iterator[bytes]:
+def csv_stream(
+    records: Iterable[dict[str, Cell]], columns: Sequence[Column] = COLUMNS
+) -> Iterator[bytes]:
+    """CSV for German Excel (`;`, UTF-8 with BOM), line by line."""
     writer = csv.writer(_Line(), delimiter=CSV_DELIMITER)
     yield "\ufeff".encode()
-    yield writer.writerow([str(c.label) for c in COLUMNS]).encode()
+    yield writer.writerow([str(c.label) for c in columns]).encode()
     for record in records:
-        yield writer.writerow([csv_cell(record[c.key]) for c in COLUMNS]).encode()
+        yield writer.writerow([csv_cell(record[c.key]) for c in columns]).encode()
 
 
-def write_xlsx(records: Iterable[dict[str, Cell]], target: IO[bytes]) -> int:
-    """Write the workbook to `target`; returns the number of offers written."""
+def write_xlsx(
+    records: Iterable[dict[str, Cell]],
+    target: IO[bytes],
+    columns: Sequence[Column] = COLUMNS,
+    title: str | None = None,
+) -> int:
+    """Write the workbook to `target`; returns the number of rows written."""
     workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(_("Offers"))
-    for index, column in enumerate(COLUMNS, start=1):
+    sheet = workbook.create_sheet(str(title or _("Offers"))[:31])
+    for index, column in enumerate(columns, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = column.width
     sheet.freeze_panes = "A2"
     bold = Font(bold=True)
     header = []
-    for column in COLUMNS:
+    for column in columns:
         cell = WriteOnlyCell(sheet, value=str(column.label))
         cell.font = bold
         header.append(cell)
     sheet.append(header)
     count = 0
     for record in records:
-        sheet.append([_xlsx_cell(sheet, record[c.key]) for c in COLUMNS])
+        sheet.append([_xlsx_cell(sheet, record[c.key]) for c in columns])
         count += 1
-    last = get_column_letter(len(COLUMNS))
+    last = get_column_letter(len(columns))
     sheet.auto_filter.ref = f"A1:{last}{count + 1}"
     workbook.save(target)
     return count
