@@ -263,9 +263,19 @@ def cache_key(municipality: Municipality, language: str) -> str:
 
 def guide_pdf(municipality: Municipality, language: str) -> bytes:
     """The guide as PDF bytes: from the cache, else rendered and cached."""
+    return _cached_or_rendered(municipality, language)[0]
+
+
+def warm(municipality: Municipality, language: str) -> bool:
+    """Render the guide into the cache unless it is there; True if it had to be rendered."""
+    return _cached_or_rendered(municipality, language)[1]
+
+
+def _cached_or_rendered(municipality: Municipality, language: str) -> tuple[bytes, bool]:
     key = cache_key(municipality, language)
     pdf: bytes | None = cache.get(key)
-    if pdf is None:
-        pdf = render_pdf(render_html(collect(municipality, language)))
-        cache.set(key, pdf, CACHE_SECONDS)
-    return pdf
+    if pdf is not None:
+        return pdf, False
+    pdf = render_pdf(render_html(collect(municipality, language)))
+    cache.set(key, pdf, CACHE_SECONDS)
+    return pdf, True

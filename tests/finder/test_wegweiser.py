@@ -271,3 +271,33 @@ def test_guide_stays_cached_when_another_town_changes_but_not_when_an_offer_come
         service=newcomer, location=Location.objects.filter(municipality=goch).first()
     )
     assert wegweiser.cache_key(goch, "de") != key
+
+
+def test_render_guides_fills_the_cache_so_visitors_wait_for_no_rendering(
+    client: Client, offers: dict[str, Service], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from io import StringIO
+
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    out = StringIO()
+    call_command("render_guides", "--languages", "de,ar", stdout=out)
+    towns = Municipality.objects.count()
+    assert f"{2 * towns} rendered, 0 already cached" in out.getvalue()
+
+    renders: list[str] = []
+    real_html = wegweiser.HTML
+
+    def counting_html(*args: Any, **kwargs: Any) -> Any:
+        renders.append("render")
+        return real_html(*args, **kwargs)
+
+    monkeypatch.setattr(wegweiser, "HTML", counting_html)
+    assert client.get("/wegweiser/goch.pdf?lang=ar").status_code == 200
+    assert renders == []
+    out = StringIO()
+    call_command("render_guides", "--languages", "de,ar", stdout=out)
+    assert f"0 rendered, {2 * towns} already cached" in out.getvalue()
+    with pytest.raises(CommandError, match="--languages"):
+        call_command("render_guides", "--languages", "xx")
