@@ -386,3 +386,14 @@ def test_command_with_dash_prints_the_table_too(
     call_command("coverage_report", "--json", "-", stdout=out)
     assert "Bdorf" in out.getvalue()
     assert "Population used instead of the missing indicator for: zg-kinder" in out.getvalue()
+
+
+def test_command_refuses_a_language_no_offer_is_given_in(
+    region: Region, catalogue: dict[str, Service], tmp_path: Path
+) -> None:
+    from django.core.management.base import CommandError
+
+    out = tmp_path / "coverage.json"
+    with pytest.raises(CommandError, match="--language xx"):
+        call_command("coverage_report", "--language", "xx", "--json", str(out))
+    assert not out.exists()

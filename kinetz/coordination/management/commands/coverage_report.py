@@ -25,6 +25,12 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         region = region_from_option(options["region"])
         language = (options["language"] or "").strip().lower()
+        offered = [code for code, _name in coverage.languages_offered(region)]
+        if language and language not in offered:
+            raise CommandError(
+                f"--language {language}: no published offer in this language; "
+                f"offered: {', '.join(offered) or 'none'}"
+            )
         result = coverage.compute(region, language)
         out = options["json"]
         if out and out != "-":
