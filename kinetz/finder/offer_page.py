@@ -13,7 +13,7 @@ from decimal import Decimal
 from typing import Any
 from urllib.parse import urlencode
 
-from django.db.models import Prefetch
+from django.db.models import Prefetch, QuerySet
 from django.http import Http404
 from django.utils import formats, translation
 from django.utils.translation import gettext as _
@@ -106,29 +106,29 @@ class OfferPage:
         return url if url.lower().startswith(("https://", "http://")) else ""
 
 
+def with_page_relations(services: QuerySet[Service]) -> QuerySet[Service]:
+    """`services` with everything an offer's page (and the local guide) reads, prefetched."""
+    return services.select_related("organization", "region").prefetch_related(
+        "translations",
+        "languages",
+        "cost_options",
+        "contacts",
+        "phones",
+        "organization__contacts",
+        "organization__phones",
+        Prefetch("schedules", Schedule.objects.order_by("position")),
+        Prefetch(
+            "at_locations",
+            ServiceAtLocation.objects.select_related("location__municipality")
+            .prefetch_related("location__addresses", "location__phones", "schedules")
+            .order_by("position"),
+        ),
+    )
+
+
 def published_offer(service_id: Any) -> Service:
     """The published offer with this id, from any region, with what the page reads; else 404."""
-    services = (
-        Service.objects.published()
-        .across_regions()
-        .select_related("organization", "region")
-        .prefetch_related(
-            "translations",
-            "languages",
-            "cost_options",
-            "contacts",
-            "phones",
-            "organization__contacts",
-            "organization__phones",
-            Prefetch("schedules", Schedule.objects.order_by("position")),
-            Prefetch(
-                "at_locations",
-                ServiceAtLocation.objects.select_related("location__municipality")
-                .prefetch_related("location__addresses", "location__phones", "schedules")
-                .order_by("position"),
-            ),
-        )
-    )
+    services = with_page_relations(Service.objects.published().across_regions())
     try:
         service: Service = services.get(pk=service_id)
     except (Service.DoesNotExist, ValueError) as error:

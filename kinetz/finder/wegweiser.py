@@ -31,15 +31,13 @@ from django.utils import timezone, translation
 from weasyprint import CSS, HTML  # type: ignore[import-untyped]
 
 from kinetz.core.languages import DEFAULT_LANGUAGE, direction, normalise
-from kinetz.finder.offer_page import OfferPage, ShownLocation, offer_page
+from kinetz.finder.offer_page import OfferPage, ShownLocation, offer_page, with_page_relations
 from kinetz.finder.schedules import ScheduleText
 from kinetz.network.models import Organization
 from kinetz.offers import taxonomy
 from kinetz.offers.models import (
     Location,
-    Schedule,
     Service,
-    ServiceAtLocation,
     ServiceAttribute,
     ServiceStatus,
     ServiceTranslation,
@@ -128,32 +126,19 @@ def listed_offers(municipality: Municipality) -> list[Service]:
     """The published offers held in the municipality, with everything the guide reads."""
     # The public finder spans the installation's regions; the place decides, not the region.
     services = (
-        Service.objects.published()
-        .across_regions()
-        .filter(status__in=LISTED_STATUSES, at_locations__location__municipality=municipality)
-        .distinct()
-        .select_related("organization", "region")
+        with_page_relations(
+            Service.objects.published()
+            .across_regions()
+            .filter(status__in=LISTED_STATUSES, at_locations__location__municipality=municipality)
+            .distinct()
+        )
         .prefetch_related(
-            "translations",
-            "languages",
-            "cost_options",
-            "contacts",
-            "phones",
-            "organization__contacts",
-            "organization__phones",
-            Prefetch("schedules", Schedule.objects.order_by("position")),
             Prefetch(
                 "attributes",
                 ServiceAttribute.objects.select_related("taxonomy_term__taxonomy").order_by(
                     "position"
                 ),
-            ),
-            Prefetch(
-                "at_locations",
-                ServiceAtLocation.objects.select_related("location__municipality")
-                .prefetch_related("location__addresses", "location__phones", "schedules")
-                .order_by("position"),
-            ),
+            )
         )
         .order_by("name")
     )
