@@ -91,6 +91,32 @@ def _place(location_rows: Iterable[tuple[Any, ...]]) -> dict[Any, tuple[Any, ...
     return places
 
 
+def _first_phones(owner: str, owners: "QuerySet[Any]") -> dict[Any, str]:
+    """{owner id: its first phone number}; `owner` is "service" or "organization"."""
+    return _first(
+        Phone.objects.filter(**{f"{owner}__in": owners})
+        .order_by(f"{owner}_id", "position")
+        .values_list(f"{owner}_id", "number")
+        .iterator(chunk_size=5000)
+    )
+
+
+def _places(links: "QuerySet[Any]", owner: str) -> dict[Any, tuple[Any, ...]]:
+    """{owner id: (location, latitude, longitude, municipality AGS)} of its first place;
+    `links` are ServiceAtLocation or OrganizationLocation rows."""
+    return _place(
+        links.order_by(f"{owner}_id", "position")
+        .values_list(
+            f"{owner}_id",
+            "location_id",
+            "location__latitude",
+            "location__longitude",
+            "location__municipality__ags",
+        )
+        .iterator(chunk_size=5000)
+    )
+
+
 def _addresses(locations: "QuerySet[Any]", wanted: set[Any]) -> dict[Any, tuple[str, str]]:
     """{location: (normalised street, postcode)} of the first address of each `wanted`
     location; `locations` is a subquery of location ids (a list of 100,000 ids would exceed
@@ -132,24 +158,9 @@ def service_records(region: Region | None = None) -> Columns:
     table = _empty(SERVICE_COLUMNS)
     if not rows:
         return table
-    phones = _first(
-        Phone.objects.filter(service__in=services)
-        .order_by("service_id", "position")
-        .values_list("service_id", "number")
-        .iterator(chunk_size=5000)
-    )
+    phones = _first_phones("service", services)
     at_locations = ServiceAtLocation.objects.filter(service__in=services)
-    places = _place(
-        at_locations.order_by("service_id", "position")
-        .values_list(
-            "service_id",
-            "location_id",
-            "location__latitude",
-            "location__longitude",
-            "location__municipality__ags",
-        )
-        .iterator(chunk_size=5000)
-    )
+    places = _places(at_locations, "service")
     addresses = _addresses(
         at_locations.values("location_id"), {place[0] for place in places.values()}
     )
@@ -214,24 +225,9 @@ def organization_records(region: Region | None = None) -> Columns:
     table = _empty(ORGANIZATION_COLUMNS)
     if not rows:
         return table
-    phones = _first(
-        Phone.objects.filter(organization__in=organizations)
-        .order_by("organization_id", "position")
-        .values_list("organization_id", "number")
-        .iterator(chunk_size=5000)
-    )
+    phones = _first_phones("organization", organizations)
     listed = OrganizationLocation.objects.filter(organization__in=organizations)
-    places = _place(
-        listed.order_by("organization_id", "position")
-        .values_list(
-            "organization_id",
-            "location_id",
-            "location__latitude",
-            "location__longitude",
-            "location__municipality__ags",
-        )
-        .iterator(chunk_size=5000)
-    )
+    places = _places(listed, "organization")
     addresses = _addresses(listed.values("location_id"), {place[0] for place in places.values()})
     for pk, name, alternate_name, email, website in rows:
         location_id, lat, lon, ags = places.get(pk, (None, None, None, None))
