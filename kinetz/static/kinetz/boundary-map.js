@@ -2,11 +2,7 @@
 document.addEventListener("DOMContentLoaded", () => {
   const element = document.getElementById("boundary-map");
   if (!element || typeof L === "undefined") return;
-  const map = L.map(element, { scrollWheelZoom: false, attributionControl: true, zoomSnap: 0.1 });
-  const tileUrl = element.dataset.tileUrl;
-  if (tileUrl && tileUrl !== "-") {
-    L.tileLayer(tileUrl, { attribution: element.dataset.tileAttribution || "" }).addTo(map);
-  }
+  const map = window.kinetzMap(element, { zoomSnap: 0.1 });
   fetch(element.dataset.geojson, { credentials: "same-origin" })
     .then((response) => response.json())
     .then((data) => {

@@ -8,11 +8,7 @@ document.addEventListener("DOMContentLoaded", () => {
     const swatch = document.querySelector(`.coverage-legend .gap-${index}`);
     return swatch ? getComputedStyle(swatch).backgroundColor : "#999999";
   };
-  const map = L.map(element, { scrollWheelZoom: false, attributionControl: true, zoomSnap: 0.1 });
-  const tileUrl = element.dataset.tileUrl;
-  if (tileUrl && tileUrl !== "-") {
-    L.tileLayer(tileUrl, { attribution: element.dataset.tileAttribution || "" }).addTo(map);
-  }
+  const map = window.kinetzMap(element, { zoomSnap: 0.1 });
   fetch(element.dataset.geojson, { credentials: "same-origin" })
     .then((response) => response.json())
     .then((data) => {

@@ -4,11 +4,7 @@ document.addEventListener("DOMContentLoaded", () => {
   document.querySelectorAll(".offer-map").forEach((element) => {
     const point = [Number(element.dataset.latitude), Number(element.dataset.longitude)];
     if (point.some(Number.isNaN)) return;
-    const map = L.map(element, { scrollWheelZoom: false, attributionControl: true }).setView(point, 15);
-    const tileUrl = element.dataset.tileUrl;
-    if (tileUrl && tileUrl !== "-") {
-      L.tileLayer(tileUrl, { attribution: element.dataset.tileAttribution || "" }).addTo(map);
-    }
+    const map = window.kinetzMap(element).setView(point, 15);
     L.circleMarker(point, { radius: 9, color: "#0b2a63", fillColor: "#4f83cc", fillOpacity: 0.9, interactive: false }).addTo(map);
   });
 });

@@ -88,19 +88,13 @@
     element.closest(".finder-map").hidden = false;
 
     const still = window.matchMedia("(prefers-reduced-motion: reduce)").matches;
-    const map = L.map(element, {
-      scrollWheelZoom: false,
-      attributionControl: true,
+    const map = window.kinetzMap(element, {
       zoomSnap: 0.25,
       fadeAnimation: !still,
       zoomAnimation: !still,
       markerZoomAnimation: !still,
     });
     current = map;
-    const tileUrl = element.dataset.tileUrl;
-    if (tileUrl && tileUrl !== "-") {
-      L.tileLayer(tileUrl, { attribution: element.dataset.tileAttribution || "" }).addTo(map);
-    }
     const pins = L.featureGroup(places.map(pin));
     if (places.length) {
       map.fitBounds(pins.getBounds(), { padding: [32, 32], maxZoom: 13 });
