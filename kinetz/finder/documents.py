@@ -15,7 +15,8 @@ Only published offers become documents. A document carries
   offer's vector is the mean of the three (bench/search.py: recall@5 +0.02, nDCG@10 +0.03
   over the single passage on the tuning half of the evaluation set);
 - the facets that filters use: municipality slugs, field-of-action and target-group codes,
-  languages offered, free of charge, weekdays, and the coordinates of the offer's locations.
+  languages offered, free of charge, weekdays, and the coordinates of the offer's locations;
+  and the offer's age range (an age named in the query pushes back offers outside it).
 """
 
 import re
@@ -63,6 +64,7 @@ class OfferDocument:
     free: bool = False
     weekdays: list[str] = field(default_factory=list)
     coordinates: list[tuple[float, float]] = field(default_factory=list)
+    ages: tuple[int | None, int | None] = (None, None)  # minimum and maximum age
     # Further texts embedded beside `passage`; the offer's vector is the mean of all of them.
     extra_passages: list[str] = field(default_factory=list)
 
@@ -81,6 +83,7 @@ class OfferDocument:
             "free": self.free,
             "weekdays": self.weekdays,
             "coordinates": [list(pair) for pair in self.coordinates],
+            "ages": list(self.ages),
         }
 
 
@@ -175,6 +178,7 @@ def build_document(service: Service) -> OfferDocument:
         free=_is_free(service),
         weekdays=[day for day in WEEKDAYS if day in weekdays],
         coordinates=coordinates,
+        ages=(service.minimum_age, service.maximum_age),
         extra_passages=[
             f"{service.name}. {first_sentence(service.description)}",
             f"{service.name} — "

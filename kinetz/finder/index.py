@@ -398,6 +398,11 @@ class Generation:
         self.loc_rows = np.array(loc_rows, dtype=np.int64)
         self.loc_lat = np.radians(np.array(lats, dtype=np.float64))
         self.loc_lon = np.radians(np.array(lons, dtype=np.float64))
+        ages = [doc.get("ages") or [None, None] for doc in rows]
+        self.min_age = np.array([low or 0 for low, _high in ages], dtype=np.float64)
+        self.max_age = np.array(
+            [np.inf if high is None else high for _low, high in ages], dtype=np.float64
+        )
         self.name_order = np.array(
             sorted(range(count), key=lambda row: (self.base_names[row].casefold(), row)),
             dtype=np.int64,

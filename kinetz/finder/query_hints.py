@@ -1,4 +1,4 @@
-"""What a query says besides its need: a town it names and a language it asks for.
+"""What a query says besides its need: a town it names, a language it asks for, an age.
 
 "Hausaufgabenhilfe Goch" or "دورة الماني في غوخ" name a municipality; "Beratung auf Türkisch" or
 "ajutor in limba romana" ask for a language. Left in the text, a town name pulls the embedding
@@ -6,7 +6,9 @@ and BM25 towards offers that merely mention the town ("Integrationsrat der Stadt
 search.py embeds the query without it and instead ranks offers located there (or given in the
 asked-for language) in lists of their own. Matching is on folded words (kinetz.finder.thesaurus
 .fold): case, diacritics and an Arabic proclitic (في/ب/و…) do not matter; Latin town names come
-from the database, other scripts from the small table below (written by us).
+from the database, other scripts from the small table below (written by us). An age ("my 15 yo
+son", "ابني عمره ٣ سنين", "ребенок 8 лет") lets search.py push back offers whose age range
+excludes it.
 """
 
 import re
@@ -132,12 +134,30 @@ LANGUAGE_WORDS: dict[str, tuple[str, ...]] = {
 _LANGUAGE_PATTERNS = {code: stem_pattern(words) for code, words in LANGUAGE_WORDS.items()}
 _WORD = re.compile(r"[\w'’-]+")
 
+# A number of years or months and its unit, on folded text with Western digits: "15 yo",
+# "8-летний", "3 سنين", "17 ساله", "8 yasinda", "20 de ani", "6 Monate".
+_YEARS = (
+    r"years?\b|yrs?\b|yo\b|y/o|year-old|jahr|j\.|سن|عام|اعوام|أعوام|سال|yas|рок|рік|річн|лет|"
+    r"год|летн|lat\b|lata\b|letni|rok|ani\b|an\b"
+)
+_MONTHS = r"months?\b|monat|شهر|اشهر|أشهر|ماه|ay\b|aylik|місяц|месяц|miesi|luni\b"
+_AGE = re.compile(
+    r"(?<![\d.,§])(\d{1,2})(?![\d.,])\s*-?\s*(?:de\s+)?(?:(?P<years>"
+    + _YEARS
+    + ")|(?P<months>"
+    + _MONTHS
+    + "))"
+)
+# Arabic-Indic and Persian digits as Western digits.
+_DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
+
 
 @dataclass(frozen=True)
 class QueryHints:
     text: str  # the query without the town names it contains
     places: list[str] = field(default_factory=list)  # municipality slugs
     languages: list[str] = field(default_factory=list)  # ISO 639-1 codes
+    age: int | None = None  # the age of the person the query is about, in years
 
 
 def _place_table(latin_names: Iterable[tuple[str, str]]) -> dict[tuple[str, ...], str]:
@@ -197,4 +217,14 @@ def read_hints(query: str, municipalities: Iterable[tuple[str, str]]) -> QueryHi
         text = text[:start] + " " + text[end:]
     folded = fold(query)
     languages = [code for code, pattern in _LANGUAGE_PATTERNS.items() if pattern.search(folded)]
-    return QueryHints(text=" ".join(text.split()), places=places, languages=languages)
+    return QueryHints(
+        text=" ".join(text.split()), places=places, languages=languages, age=read_age(folded)
+    )
+
+
+def read_age(query: str) -> int | None:
+    """The first age the query states, in whole years (months count as 0)."""
+    match = _AGE.search(fold(query).translate(_DIGITS))
+    if match is None:
+        return None
+    return 0 if match.group("months") else int(match.group(1))

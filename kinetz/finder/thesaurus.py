@@ -291,9 +291,29 @@ def fold(text: str) -> str:
     )
 
 
+_SHORT_STEM = 4
+_ARABIC_SCRIPT = re.compile("[\u0600-\u06ff]")
+
+
+def _stem_regex(stem: str) -> str:
+    """Every word of a phrase is a stem ("интеграционн курс" matches "интеграционный курс");
+    a trailing space asks for the whole word ("ev " does not match "evrak"). A short Latin or
+    Cyrillic stem may take a suffix of up to three letters only (Turkish "asi", vaccine, matches
+    "asisi" but not the Romanian "asigurare"); Arabic-script words are short and carry their
+    suffixes."""
+    whole_word = stem.endswith(" ")
+    words = stem.split()
+    regex = r"\w*\s+".join(map(re.escape, words))
+    if whole_word:
+        return regex + r"(?!\w)"
+    if len(words[-1]) < _SHORT_STEM and not _ARABIC_SCRIPT.search(words[-1]):
+        return regex + r"\w{0,3}(?!\w)"
+    return regex
+
+
 def stem_pattern(words: tuple[str, ...]) -> re.Pattern[str]:
     stems = sorted({fold(word) for word in words}, key=len, reverse=True)
-    return re.compile(r"(?<!\w)" + _PROCLITIC + "(?:" + "|".join(map(re.escape, stems)) + ")")
+    return re.compile(r"(?<!\w)" + _PROCLITIC + "(?:" + "|".join(map(_stem_regex, stems)) + ")")
 
 
 _PATTERNS = {code: stem_pattern(words) for code, words in TERMS.items()}

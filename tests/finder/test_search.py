@@ -87,6 +87,28 @@ OFFERS: list[dict[str, Any]] = [
         "fee": 0,
         "byday": "MO,TU,WE,TH",
     },
+    {
+        "key": "fussball-kinder",
+        "name": "Fußball-AG für Kinder",
+        "description": "Fußball spielen nach der Schule, für Kinder von 6 bis 10 Jahren.",
+        "place": "kleve",
+        "terms": ["hf-freizeit", "zg-kinder"],
+        "languages": ["de"],
+        "fee": 5,
+        "byday": "FR",
+        "ages": (6, 10),
+    },
+    {
+        "key": "fussball-jugend",
+        "name": "Fußballtraining für Jugendliche",
+        "description": "Offenes Training auf dem Sportplatz, ab 14 Jahren.",
+        "place": "kleve",
+        "terms": ["hf-freizeit"],
+        "languages": ["de"],
+        "fee": 5,
+        "byday": "WE",
+        "ages": (14, None),
+    },
 ]
 
 COORDINATES = {"kleve": (51.79, 6.14), "goch": (51.68, 6.16)}
@@ -129,6 +151,8 @@ def catalogue(db: None, settings: Any, index_root: Path, region: Any) -> dict[st
             region=region,
             name=offer["name"],
             description=offer["description"],
+            minimum_age=offer.get("ages", (None, None))[0],
+            maximum_age=offer.get("ages", (None, None))[1],
         )
         lat, lon = COORDINATES[offer["place"]]
         location = Location.objects.create(
@@ -482,3 +506,62 @@ def test_persian_typed_on_an_arabic_keyboard_folds_to_the_same_letters() -> None
 
     assert thesaurus.fold("کلاس زبان") == thesaurus.fold("كلاس زبان")
     assert thesaurus.fold("خانه ی") == thesaurus.fold("خانه ي")
+
+
+def test_every_word_of_a_thesaurus_phrase_is_a_stem() -> None:
+    from kinetz.finder import thesaurus
+
+    course = "Deutschkurs Integrationskurs Sprachkurs Deutschkenntnisse"
+    # The stem phrase "интеграционн курс" must match the inflected adjective before "курс".
+    assert course in thesaurus.expansions_for("интеграционный курс вечером")
+    assert course in thesaurus.expansions_for("інтеграційний курс")
+
+
+def test_a_short_stem_does_not_start_a_longer_word_of_another_language() -> None:
+    from kinetz.finder import thesaurus
+
+    vaccination = "Impf Impfungen Impfpässe Gesundheitsamt Masernschutz"
+    # The Turkish word for vaccine with its suffix still counts ...
+    assert vaccination in thesaurus.expansions_for("çocuğum için kızamık aşısı")
+    # ... but not as the start of the Romanian "asigurare" (insurance).
+    found = thesaurus.expansions_for("nu am asigurare de sanatate")
+    assert vaccination not in found
+    assert "Krankenversicherung Krankenkasse Arztbesuch Hausarzt Gesundheitssystem" in found
+
+
+@pytest.mark.parametrize(
+    ("query", "age"),
+    [
+        ("football team for my 15 yo son", 15),
+        ("ابني عمره ١٧ سنة بدو يعمل اوسبيلدونغ", 17),
+        ("پسر ۱۲ ساله", 12),
+        ("спортивная секция для ребенка 8 лет", 8),
+        ("дитина 6 років", 6),
+        ("8 yaşındaki kızım için yüzme", 8),
+        ("am 20 de ani si nu am diploma", 20),
+        ("dziecko 5 lat przedszkole", 5),
+        ("Mein 8-jähriger Sohn", 8),
+        ("Krabbelgruppe für mein Baby, 6 Monate", 0),
+        ("Aufenthaltserlaubnis nach § 24", None),
+        ("paragraf 24", None),
+        ("Deutschkurs B1 2025", None),
+    ],
+)
+def test_an_age_named_in_the_query_is_read(query: str, age: int | None) -> None:
+    from kinetz.finder.query_hints import read_hints
+
+    assert read_hints(query, []).age == age
+
+
+def test_offers_outside_the_age_named_in_the_query_are_pushed_back(
+    catalogue: dict[str, Any],
+) -> None:
+    services = catalogue["services"]
+    kids, youth = str(services["fussball-kinder"].pk), str(services["fussball-jugend"].pk)
+    teenager = ids(search("football for my 15 year old son"))
+    assert teenager.index(youth) < teenager.index(kids)
+    child = ids(search("football for my 7 year old son"))
+    assert child.index(kids) < child.index(youth)
+    # Without the hints the age is not used.
+    plain = ids(search("football for my 15 year old son", components=("dense",)))
+    assert set(plain[:2]) == {kids, youth}
