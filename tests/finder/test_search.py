@@ -565,3 +565,35 @@ def test_offers_outside_the_age_named_in_the_query_are_pushed_back(
     # Without the hints the age is not used.
     plain = ids(search("football for my 15 year old son", components=("dense",)))
     assert set(plain[:2]) == {kids, youth}
+
+
+def test_the_query_vector_moves_towards_the_german_words_of_its_need(
+    catalogue: dict[str, Any],
+) -> None:
+    import numpy as np
+
+    from kinetz.finder import thesaurus
+    from kinetz.finder.index import embed_query, reader
+    from kinetz.finder.search import query_vector
+
+    generation = reader()
+    homework = "Hausaufgabenhilfe Hausaufgabenbetreuung Lernhilfe Nachhilfe Lernpaten"
+    # Built with the index: every thesaurus need has its vector, no model pass at query time.
+    assert set(generation.concepts) == set(thesaurus.EXPANSIONS)
+    need = "مساعدة بالواجبات المدرسية لابني"
+    expansions = thesaurus.expansions_for(need)
+    assert homework in expansions
+    plain = embed_query(need)
+    moved = query_vector(generation, need, expansions)
+    concept = generation.concept_vector(expansions)
+    assert concept is not None
+    assert float(moved @ concept) > float(plain @ concept)
+    assert np.isclose(np.linalg.norm(moved), 1.0, atol=1e-5)
+    # A query that names no need keeps its own embedding.
+    np.testing.assert_allclose(query_vector(generation, "hello", []), embed_query("hello"))
+    # A thesaurus entry newer than the generation is embedded on first use.
+    generation.concepts.pop(homework)
+    again = generation.concept_vector(expansions)
+    assert again is not None
+    assert homework in generation.concepts
+    np.testing.assert_allclose(again, concept, atol=1e-4)
