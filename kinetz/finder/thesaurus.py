@@ -337,7 +337,7 @@ def codes_for(query: str) -> list[str]:
 # Turkish, Ukrainian, Russian, Polish, Romanian and colloquial or misspelt German. Stems are cut
 # to the part the inflected forms share; a short or ambiguous word gets a phrase or a trailing
 # space ("ev ") instead, and words that only say "help" or "course" are left out on purpose.
-# Arabic stems use Arabic ك/ي, Persian stems Persian ک/ی (fold() does not merge them).
+# fold() merges the Arabic and Persian ك/ک and ي/ی, so either spelling of a stem matches both.
 # expansions_for() keeps the first four matches in this order, so the specific offer types
 # come first (grouped by field of action), the broad needs of each field after them, and the
 # target groups last.
