@@ -597,3 +597,15 @@ def test_the_query_vector_moves_towards_the_german_words_of_its_need(
     assert again is not None
     assert homework in generation.concepts
     np.testing.assert_allclose(again, concept, atol=1e-4)
+
+
+def test_ukrainian_spelling_variants_fold_to_one_word() -> None:
+    from kinetz.finder import thesaurus
+
+    # Three apostrophes in use, and a Latin i typed inside Cyrillic words.
+    assert thesaurus.fold("сім'я") == thesaurus.fold("сім’я") == thesaurus.fold("сімʼя")
+    assert thesaurus.fold("iнтеграцiйний") == thesaurus.fold("інтеграційний")
+    course = "Deutschkurs Integrationskurs Sprachkurs Deutschkenntnisse"
+    assert course in thesaurus.expansions_for("iнтеграцiйний курс")
+    # Latin words keep their i.
+    assert thesaurus.fold("Kita in Kleve") == "kita in kleve"
