@@ -609,3 +609,14 @@ def test_ukrainian_spelling_variants_fold_to_one_word() -> None:
     assert course in thesaurus.expansions_for("iнтеграцiйний курс")
     # Latin words keep their i.
     assert thesaurus.fold("Kita in Kleve") == "kita in kleve"
+
+
+def test_arabic_typed_without_hamza_or_with_ha_for_ta_marbuta_folds_to_one_word() -> None:
+    from kinetz.finder import thesaurus
+
+    assert thesaurus.fold("إقامة") == thesaurus.fold("اقامه")
+    assert thesaurus.fold("أطفال") == thesaurus.fold("اطفال")
+    # The Arabic university (with its article) is not the Persian word for society.
+    study = "Studienberatung Studium Hochschulzugang Studieninteressierte Studienvorbereitender"
+    assert study in thesaurus.expansions_for("بدي ادرس بالجامعة")
+    assert study not in thesaurus.expansions_for("جامعه افغان ها در کلوه")
