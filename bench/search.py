@@ -213,6 +213,15 @@ def measure_inside(
                 run[query["id"]] = [hit.id for hit in hits]
             evaluation[name] = evaluate(run, queries)
             if name == "hybrid":
+                # The same queries without their municipality filter: a town named in the
+                # query must then do the filter's work (query_hints).
+                unfiltered = {
+                    query["id"]: [
+                        hit.id for hit in search(query["query"], lang=query["lang"][:2], limit=10)
+                    ]
+                    for query in queries
+                }
+                evaluation["hybrid_unfiltered"] = evaluate(unfiltered, queries)
                 for half in ("tuning", "held_out"):
                     subset = [q for q in queries if _half(q) == half]
                     halves[half] = _rounded(evaluate(run, subset))

@@ -21,8 +21,8 @@ One query runs as:
 5. Thesaurus list (kinetz.finder.thesaurus): need words in the eleven languages that name a field
    of action or a target group; offers carrying those codes, ranked by their dense score.
 6. Hints (kinetz.finder.query_hints): a town or a language the query names adds a list of the
-   offers located there or given in it; an age it names pushes back offers outside their age
-   range.
+   offers located there or given in it; a town it names also pushes back offers located
+   elsewhere, and an age it names offers outside their age range.
 7. Reciprocal rank fusion (k = 60) of the lists; ties by name.
 
 An empty query browses: published offers that pass the filters, by name, score 0.
@@ -73,6 +73,9 @@ CONCEPT_WEIGHT = 0.6
 # An offer whose age range excludes the age the query names keeps this share of its score:
 # pushed below the fitting offers, still found when nothing else fits.
 AGE_MISMATCH = 0.3
+# Likewise an offer located outside the town the query names ("Elterncafé in Goch") when no
+# municipality filter is set: the town's offers first, the neighbours' after them.
+PLACE_MISMATCH = 0.5
 _LATIN_WORD = re.compile(r"^[a-zßäöüẞ]+$")
 _LANGUAGE_CODE = re.compile(r"^[a-z]{2,3}$")
 
@@ -282,6 +285,14 @@ class _Candidates:
             return (low is not None and age < low) or (high is not None and age > high)
         row = self.generation.row_of[doc_id]
         return bool(age < self.generation.min_age[row] or age > self.generation.max_age[row])
+
+    def located_in(self, doc_id: str, places: list[str]) -> bool:
+        """Whether the offer has a location in one of the municipalities (slugs)."""
+        if doc_id in self.delta:
+            return any(slug in self.delta[doc_id]["doc"]["municipalities"] for slug in places)
+        row = self.generation.row_of[doc_id]
+        columns = self.generation.facets["municipalities"]
+        return any(slug in columns and bool(columns[slug][row]) for slug in places)
 
     def name(self, doc_id: str) -> str:
         if doc_id in self.delta:
@@ -501,10 +512,13 @@ def search(
                 ranked = facet_list(generation, vector, candidates, named, any_of=True)
                 lists.append((WEIGHTS["place"], ranked))
     fused = fuse(lists)
-    if hints.age is not None and "hints" in components:
+    if "hints" in components:
+        places = hints.places if filters.municipality is None and filters.near is None else []
         for doc_id in fused:
-            if candidates.outside_age(doc_id, hints.age):
+            if hints.age is not None and candidates.outside_age(doc_id, hints.age):
                 fused[doc_id] *= AGE_MISMATCH
+            if places and not candidates.located_in(doc_id, places):
+                fused[doc_id] *= PLACE_MISMATCH
     best = sorted(fused.items(), key=lambda item: (-item[1], candidates.name(item[0])))
     return [Hit(doc_id, round(score, 6), candidates.name(doc_id)) for doc_id, score in best[:limit]]
 

@@ -620,3 +620,22 @@ def test_arabic_typed_without_hamza_or_with_ha_for_ta_marbuta_folds_to_one_word(
     study = "Studienberatung Studium Hochschulzugang Studieninteressierte Studienvorbereitender"
     assert study in thesaurus.expansions_for("بدي ادرس بالجامعة")
     assert study not in thesaurus.expansions_for("جامعه افغان ها در کلوه")
+
+
+def test_offers_outside_the_town_named_in_the_query_are_pushed_back(
+    catalogue: dict[str, Any],
+) -> None:
+    services = catalogue["services"]
+    goch = {str(services[key].pk) for key in ("schwimmen", "wohnen")}
+    found = ids(search("Psychologische Beratung für Geflüchtete in Goch"))
+    # The better-matching offer in Kleve stays in the list, after the offers in Goch.
+    assert set(found[:2]) == goch
+    assert str(services["psyche"].pk) in found[2:]
+    # A municipality filter decides instead: the named town is not applied twice.
+    kleve = ids(
+        search(
+            "Psychologische Beratung für Geflüchtete in Goch",
+            filters=make_filters(municipality="kleve"),
+        )
+    )
+    assert kleve[0] == str(services["psyche"].pk)
