@@ -134,13 +134,13 @@ LANGUAGE_WORDS: dict[str, tuple[str, ...]] = {
 _LANGUAGE_PATTERNS = {code: stem_pattern(words) for code, words in LANGUAGE_WORDS.items()}
 _WORD = re.compile(r"[\w'’-]+")
 
-# A number of years or months and its unit, on folded text with Western digits: "15 yo",
-# "8-летний", "3 سنين", "17 ساله", "8 yasinda", "20 de ani", "6 Monate".
+# A number of years or months and its unit, on folded text (fold() also makes all digits
+# Western): "15 yo", "8-летний", "3 سنين", "17 ساله", "8 yasinda", "20 de ani", "6 Monate".
 _YEARS = (
-    r"years?\b|yrs?\b|yo\b|y/o|year-old|jahr|j\.|سن|عام|اعوام|أعوام|سال|yas|рок|рік|річн|лет|"
+    r"years?\b|yrs?\b|yo\b|y/o|year-old|jahr|j\.|سن|عام|اعوام|سال|yas|рок|рік|річн|лет|"
     r"год|летн|lat\b|lata\b|letni|rok|ani\b|an\b"
 )
-_MONTHS = r"months?\b|monat|شهر|اشهر|أشهر|ماه|ay\b|aylik|місяц|месяц|miesi|luni\b"
+_MONTHS = r"months?\b|monat|شهر|اشهر|ماه|ay\b|aylik|місяц|месяц|miesi|luni\b"
 _AGE = re.compile(
     r"(?<![\d.,§])(\d{1,2})(?![\d.,])\s*-?\s*(?:de\s+)?(?:(?P<years>"
     + _YEARS
@@ -148,8 +148,6 @@ _AGE = re.compile(
     + _MONTHS
     + "))"
 )
-# Arabic-Indic and Persian digits as Western digits.
-_DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
 
 
 @dataclass(frozen=True)
@@ -218,13 +216,13 @@ def read_hints(query: str, municipalities: Iterable[tuple[str, str]]) -> QueryHi
     folded = fold(query)
     languages = [code for code, pattern in _LANGUAGE_PATTERNS.items() if pattern.search(folded)]
     return QueryHints(
-        text=" ".join(text.split()), places=places, languages=languages, age=read_age(folded)
+        text=" ".join(text.split()), places=places, languages=languages, age=read_age(query)
     )
 
 
 def read_age(query: str) -> int | None:
     """The first age the query states, in whole years (months count as 0)."""
-    match = _AGE.search(fold(query).translate(_DIGITS))
+    match = _AGE.search(fold(query))
     if match is None:
         return None
     return 0 if match.group("months") else int(match.group(1))
