@@ -386,11 +386,13 @@ def dense_scores(
     """Ids ranked by cosine similarity (top CANDIDATES) and every candidate's score."""
     scored: list[tuple[float, str]] = []
     vector = query.vector
-    if len(generation.base_ids) and candidates.mask.any():
-        scores = np.where(candidates.mask, query.similarity, np.float32(-np.inf))
-        take = min(CANDIDATES, int(candidates.mask.sum()))
+    # Partition only the allowed rows: a facet list's rows are a small share of a large index.
+    rows = np.flatnonzero(candidates.mask)
+    if rows.size:
+        scores = query.similarity[rows]
+        take = min(CANDIDATES, int(rows.size))
         top = np.argpartition(-scores, take - 1)[:take]
-        scored += [(float(scores[row]), generation.base_ids[row]) for row in top]
+        scored += [(float(scores[i]), generation.base_ids[rows[i]]) for i in top]
     for doc_id, entry in candidates.delta.items():
         score = float(np.dot(np.asarray(entry["vector"], dtype=np.float32), vector))
         scored.append((score, doc_id))
