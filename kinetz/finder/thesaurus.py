@@ -19789,7 +19789,10 @@ EXPANSIONS: dict[str, tuple[str, ...]] = {
 _EXPANSION_PATTERNS = [(german, stem_pattern(words)) for german, words in EXPANSIONS.items()]
 
 
-def expansions_for(query: str, limit: int = 4) -> list[str]:
+MAX_EXPANSIONS = 4
+
+
+def expansions_for(query: str, limit: int = MAX_EXPANSIONS) -> list[str]:
     """German catalogue words for the needs the query names (for the BM25 query)."""
     text = fold(query)
     return [german for german, pattern in _EXPANSION_PATTERNS if pattern.search(text)][:limit]

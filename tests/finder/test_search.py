@@ -584,13 +584,14 @@ def test_the_query_vector_moves_towards_the_german_words_of_its_need(
     expansions = thesaurus.expansions_for(need)
     assert homework in expansions
     plain = embed_query(need)
-    moved = query_vector(generation, need, expansions)
+    moved = query_vector(generation, plain, expansions)
     concept = generation.concept_vector(expansions)
     assert concept is not None
     assert float(moved @ concept) > float(plain @ concept)
     assert np.isclose(np.linalg.norm(moved), 1.0, atol=1e-5)
     # A query that names no need keeps its own embedding.
-    np.testing.assert_allclose(query_vector(generation, "hello", []), embed_query("hello"))
+    hello = embed_query("hello")
+    np.testing.assert_allclose(query_vector(generation, hello, []), hello)
     # A thesaurus entry newer than the generation is embedded on first use.
     generation.concepts.pop(homework)
     again = generation.concept_vector(expansions)
@@ -639,3 +640,45 @@ def test_offers_outside_the_town_named_in_the_query_are_pushed_back(
         )
     )
     assert kleve[0] == str(services["psyche"].pk)
+
+
+def test_a_situation_no_stem_knows_names_its_need_through_the_residents_examples(
+    catalogue: dict[str, Any],
+) -> None:
+    from kinetz.finder import thesaurus
+    from kinetz.finder.index import embed_query, reader
+    from kinetz.finder.search import expansions
+
+    generation = reader()
+    counselling = next(key for key in thesaurus.EXPANSIONS if key.startswith("Frauenberatung"))
+    for story in (
+        "my husband control everything, took my passport, i want leave him",
+        "чоловік піднімає руку, я боюся, куди може звернутися жінка з дітьми",
+    ):
+        assert counselling not in thesaurus.expansions_for(story)
+        assert counselling in expansions(generation, story, embed_query(story)), story
+    # A keyword query keeps exactly what the stems give it.
+    assert expansions(generation, "Deutschkurs", embed_query("Deutschkurs")) == (
+        thesaurus.expansions_for("Deutschkurs")
+    )
+
+
+def test_a_large_index_ranks_a_coarse_shortlist_like_the_exact_scores(
+    catalogue: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from kinetz.finder import search as search_module
+    from kinetz.finder.index import current_generation, reader
+
+    queries = ["مساعدة بالواجبات المدرسية لابني", "Deutschkurs abends", "football for my son"]
+    assert not (current_generation() / "coarse.npy").exists()  # type: ignore[operator]
+    # Lists of three offers, so that a shortlist of four of the seven is a real cut.
+    monkeypatch.setattr(search_module, "CANDIDATES", 3)
+    exact = [ids(search(query, limit=5)) for query in queries]
+    monkeypatch.setattr(search_index, "COARSE_MIN_ROWS", 1)
+    monkeypatch.setattr(search_module, "SHORTLIST", 4)
+    search_index.build_generation()
+    generation = reader()
+    assert generation.coarse is not None
+    assert generation.projection is not None
+    assert generation.coarse.shape[0] == len(generation.base_ids)
+    assert [ids(search(query, limit=5)) for query in queries] == exact

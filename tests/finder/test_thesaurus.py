@@ -1,20 +1,20 @@
 """The thesaurus against residents' need queries in nine languages.
 
-`thesaurus_queries.json` holds 4,724 queries written as residents type them (colloquial, dialect,
-without diacritics, typos, German words mixed in, Arabic and Persian in Latin letters), each with
-the offer types it must name (`expect`, the first word of an EXPANSIONS key) and, for some, the
-types it must not name (`not`: false matches found while writing the stems, e.g. the Turkish
-word for vaccine inside the Romanian word for insurance). They were written for the thesaurus in two
-rounds, apart from the search evaluation set in bench/.
+`kinetz/finder/resident_queries.json` holds 4,724 queries written as residents type them
+(colloquial, dialect, without diacritics, typos, German words mixed in, Arabic and Persian in
+Latin letters), each with the offer types it must name (`expect`, the first word of an
+EXPANSIONS key) and, for some, the types it must not name (`not`: false matches found while
+writing the stems, e.g. the Turkish word for vaccine inside the Romanian word for insurance).
+They were written for the thesaurus in two rounds, apart from the search evaluation set in
+bench/; the search also uses them as examples (kinetz.finder.concept_examples).
 """
 
 import json
 from collections import Counter
-from pathlib import Path
 
-from kinetz.finder import thesaurus
+from kinetz.finder import concept_examples, thesaurus
 
-QUERIES = json.loads((Path(__file__).parent / "thesaurus_queries.json").read_text("utf-8"))
+QUERIES = json.loads(concept_examples.QUERIES_PATH.read_text("utf-8"))
 KEYS = {key.split()[0]: key for key in thesaurus.EXPANSIONS}
 
 

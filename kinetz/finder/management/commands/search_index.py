@@ -1,4 +1,5 @@
-"""`manage.py search_index rebuild|status`: build a new index generation, or show the live one."""
+"""`manage.py search_index rebuild|status|examples`: build a new index generation, show the live
+one, or re-embed the residents' example queries shipped with the thesaurus."""
 
 import json
 import os
@@ -13,11 +14,15 @@ class Command(BaseCommand):
     help = "Rebuild the search index (a new generation, swapped in atomically) or show its status."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("action", choices=["rebuild", "status"])
+        parser.add_argument("action", choices=["rebuild", "status", "examples"])
 
     def handle(self, *args: Any, **options: Any) -> None:
-        from kinetz.finder.index import build_generation, status
+        from kinetz.finder.index import build_generation, refresh_example_vectors, status
 
+        if options["action"] == "examples":
+            count = refresh_example_vectors()
+            self.stdout.write(self.style.SUCCESS(f"{count} example queries embedded."))
+            return
         if options["action"] == "status":
             self.stdout.write(json.dumps(status(), indent=2))
             return
