@@ -16,6 +16,9 @@ _request_log = get_logger("kinetz.request")
 class LanguageMiddleware:
     """Pick the language from `?lang=`, then the language cookie, else German.
 
+    `?lang=` on a page also remembers the language (cookie); on a download or an API answer
+    (a guide PDF in Arabic, a search in Ukrainian) it does not switch the visitor's site.
+
     The browser's Accept-Language is deliberately not used: a newcomer's borrowed or
     shared phone often says something else, and pages must be predictable; the
     language switcher is on every page.
@@ -35,7 +38,9 @@ class LanguageMiddleware:
         # override() gives the thread back the language it had before the request.
         with translation.override(language):
             response = self.get_response(request)
-        if from_query and request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME) != from_query:
+        is_page = response.get("Content-Type", "").startswith("text/html")
+        remembered = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+        if from_query and is_page and remembered != from_query:
             response.set_cookie(
                 settings.LANGUAGE_COOKIE_NAME,
                 from_query,

@@ -214,6 +214,21 @@ def test_language_defaults_to_the_visitors_and_unknown_ones_are_refused(
     assert "'xx'" in response.content.decode()
 
 
+def test_a_guide_in_another_language_does_not_switch_the_visitors_site(
+    offers: dict[str, Service],
+) -> None:
+    visitor = Client()
+    visitor.cookies[settings.LANGUAGE_COOKIE_NAME] = "uk"
+    response = visitor.get("/wegweiser/goch.pdf", {"lang": "ar"})
+    assert 'filename="wegweiser-goch-ar.pdf"' in response["Content-Disposition"]
+    assert settings.LANGUAGE_COOKIE_NAME not in response.cookies
+    assert visitor.get("/wegweiser/")["Content-Language"] == "uk"
+    # A page asked for in a language does switch it.
+    page = visitor.get("/wegweiser/", {"lang": "ar"})
+    assert page.cookies[settings.LANGUAGE_COOKIE_NAME].value == "ar"
+    assert visitor.get("/wegweiser/")["Content-Language"] == "ar"
+
+
 def test_unknown_town_is_not_found(client: Client, offers: dict[str, Service]) -> None:
     assert client.get("/wegweiser/atlantis.pdf").status_code == 404
 
