@@ -55,7 +55,12 @@ def duplicate_queue(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "coordination/duplicate_queue.html",
-        {"queue": duplicates.queue(region), "region": region},
+        {
+            "queue": duplicates.queue(
+                region, request.GET.get("offers_page"), request.GET.get("organisations_page")
+            ),
+            "region": region,
+        },
     )
 
 

@@ -14,6 +14,7 @@ from datetime import timedelta
 from typing import Any
 
 from django.apps import apps
+from django.core.paginator import Page, Paginator
 from django.db import models, transaction
 from django.utils import timezone
 
@@ -23,6 +24,8 @@ from kinetz.coordination.models import DuplicateKind, LinkageRun, Merge, NotTheS
 from kinetz.network.models import Organization
 from kinetz.offers.models import ReviewState, Service, Vocabulary
 from kinetz.territory.models import Region
+
+QUEUE_PAGE_SIZE = 20  # groups of one kind per page of the review queue
 
 ClusterData = dict[str, Any]  # {"ids": [...], "pairs": [{"left_id", "right_id", …}]}
 
@@ -271,8 +274,11 @@ class Queue:
     pending: LinkageRun | None
     # The newest search, when it failed (the clusters shown are then those of an older one).
     failed: LinkageRun | None = None
+    # The groups of the pages shown, and those pages (their paginator counts every group).
     services: list[ClusterView] = field(default_factory=list)
     organizations: list[ClusterView] = field(default_factory=list)
+    services_page: "Page[ClusterData] | None" = None
+    organizations_page: "Page[ClusterData] | None" = None
 
 
 def _join(values: Iterable[str]) -> str:
@@ -400,8 +406,8 @@ def _load(kind: str, region: Region, ids: set[str]) -> dict[str, Any]:
     return {str(record.pk): record for record in queryset}
 
 
-def cluster_views(kind: str, region: Region, clusters: list[ClusterData]) -> list[ClusterView]:
-    live = live_clusters(kind, region, clusters)
+def cluster_views(kind: str, region: Region, live: list[ClusterData]) -> list[ClusterView]:
+    """The review tables of clusters that live_clusters() returned."""
     records = _load(kind, region, {i for c in live for i in c["ids"]})
     views: list[ClusterView] = []
     for cluster in live:
@@ -426,14 +432,27 @@ def cluster_views(kind: str, region: Region, clusters: list[ClusterData]) -> lis
     return views
 
 
-def queue(region: Region) -> Queue:
+def queue(
+    region: Region, services_page: str | None = None, organizations_page: str | None = None
+) -> Queue:
+    """The last search's groups that are still undecided, QUEUE_PAGE_SIZE per page and kind
+    (only the records of the pages shown are loaded)."""
     run = latest_run(region)
     newest: LinkageRun | None = LinkageRun.objects.in_region(region).first()
     failed = newest if newest is not None and newest.state == RunState.FAILED else None
     result = Queue(run=run, pending=pending_run(region), failed=failed)
-    if run is not None:
-        result.services = cluster_views(DuplicateKind.SERVICES, region, run.services)
-        result.organizations = cluster_views(DuplicateKind.ORGANIZATIONS, region, run.organizations)
+    if run is None:
+        return result
+    for kind, clusters, number in (
+        (DuplicateKind.SERVICES, run.services, services_page),
+        (DuplicateKind.ORGANIZATIONS, run.organizations, organizations_page),
+    ):
+        page = Paginator(live_clusters(kind, region, clusters), QUEUE_PAGE_SIZE).get_page(number)
+        views = cluster_views(kind, region, list(page.object_list))
+        if kind == DuplicateKind.SERVICES:
+            result.services, result.services_page = views, page
+        else:
+            result.organizations, result.organizations_page = views, page
     return result
 
 

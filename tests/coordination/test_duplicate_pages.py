@@ -9,7 +9,7 @@ from django.test import Client
 from django.utils import timezone
 
 from kinetz.accounts.models import User
-from kinetz.coordination import linkage, linkage_model, merging
+from kinetz.coordination import duplicates, linkage, linkage_model, merging
 from kinetz.coordination.linkage import Cluster, LinkageResult, PairEvidence
 from kinetz.coordination.models import DuplicateKind, LinkageRun, Merge, NotTheSame, RunState
 from kinetz.network.models import Organization, Phone
@@ -144,6 +144,37 @@ def test_the_queue_shows_the_records_side_by_side_with_the_evidence(
     assert str(linkage_model.LABELS["same place"]) in page
     assert "agrees" in page
     assert page.count('name="keep"') == 2
+
+
+def test_a_long_queue_comes_in_pages_that_keep_the_other_kinds_page(
+    client_for: Clients, coordinator: User, region: Region, provider: Organization
+) -> None:
+    groups = []
+    for number in range(duplicates.QUEUE_PAGE_SIZE + 5):
+        twins = [
+            ServiceFactory(organization=provider, name=f"Nähcafé {number:02d}"),
+            ServiceFactory(organization=provider, name=f"Naehcafe {number:02d}"),
+        ]
+        groups.append({"ids": sorted(str(t.pk) for t in twins), "pairs": [pair(*twins)]})
+    LinkageRun.objects.create(
+        region=region, state=RunState.DONE, finished_at=timezone.now(), services=groups
+    )
+    client = client_for(coordinator)
+    first = client.get(QUEUE).content.decode()
+    assert f"{duplicates.QUEUE_PAGE_SIZE + 5} groups of offers" in first
+    assert first.count('name="keep"') == 2 * duplicates.QUEUE_PAGE_SIZE
+    assert "Page 1 of 2" in first
+    assert "?offers_page=2&amp;organisations_page=1#offers" in first
+    second = client.get(QUEUE, {"offers_page": "2", "organisations_page": "1"}).content.decode()
+    assert second.count('name="keep"') == 2 * 5
+    assert "Page 2 of 2" in second
+    # Every group is on exactly one page.
+    shown = {g["ids"][0] for g in groups if g["ids"][0] in first or g["ids"][0] in second}
+    assert len(shown) == len(groups)
+    assert not any(g["ids"][0] in first and g["ids"][0] in second for g in groups)
+    # A page number that is not one shows the nearest page instead of an error.
+    assert "Page 2 of 2" in client.get(QUEUE, {"offers_page": "99"}).content.decode()
+    assert "Page 1 of 2" in client.get(QUEUE, {"offers_page": "x"}).content.decode()
 
 
 def test_not_the_same_removes_the_pair_from_the_queue_for_good(
