@@ -1,6 +1,7 @@
 """Staff pages of the duplicate review queue: merge, "not the same", undo."""
 
 from typing import Any, cast
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -49,17 +50,25 @@ def _records(request: HttpRequest, kind: DuplicateKind, ids: list[str]) -> list[
     return [found[i] for i in ids]
 
 
+def _page_query(param: str, page: Any) -> str:
+    return urlencode({param: page.number}) if page is not None else ""
+
+
 @requires(Capability.COORDINATE_OFFERS)
 def duplicate_queue(request: HttpRequest) -> HttpResponse:
     region = _region(request)
+    queue = duplicates.queue(
+        region, request.GET.get("offers_page"), request.GET.get("organisations_page")
+    )
     return render(
         request,
         "coordination/duplicate_queue.html",
         {
-            "queue": duplicates.queue(
-                region, request.GET.get("offers_page"), request.GET.get("organisations_page")
-            ),
+            "queue": queue,
             "region": region,
+            # Each kind's page links keep the page shown of the other kind.
+            "offers_query": _page_query("organisations_page", queue.organizations_page),
+            "organisations_query": _page_query("offers_page", queue.services_page),
         },
     )
 

@@ -2,6 +2,7 @@
 
 import tempfile
 from typing import Any, cast
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -200,7 +201,7 @@ def translation_list(request: HttpRequest) -> HttpResponse:
     )
     page = Paginator(services, 50).get_page(request.GET.get("page"))
     rows = [(service, translating.summary(service)) for service in page]
-    context = {"page": page, "rows": rows, "search": search}
+    context = {"page": page, "rows": rows, "search": search, "query": urlencode({"q": search})}
     return render(request, "offers/staff/translation_list.html", context)
 
 
